@@ -77,3 +77,7 @@ class LlmCall:
     input_messages: list[Message] = field(default_factory=list)
     output_messages: list[Message] = field(default_factory=list)
     tool_definitions: list[ToolDefinition] = field(default_factory=list)
+    # The span dropped attributes (droppedAttributesCount > 0, usually the SDK's limit of 128),
+    # so flattened messages may be missing from the front of the conversation.
+    truncated: bool = False
+    content_source: str | None = None  # "span" or "logs": where the messages were read

@@ -46,7 +46,7 @@ def decode_protobuf(data: bytes, signal: str) -> Json:
         message.ParseFromString(data)
     except DecodeError as exc:
         raise InvalidOtlp(f"invalid OTLP protobuf ({signal}): {exc}") from None
-    document = MessageToDict(message)
+    document = MessageToDict(message, use_integers_for_enums=True)
     _ids_base64_to_hex(document)
     return document
 

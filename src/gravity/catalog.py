@@ -1,0 +1,105 @@
+"""What has been committed: the records under ``state/`` that make a raw file's data visible.
+
+    state/commits/{payload_id}.json   one per distinct raw payload: the index files it wrote
+    state/done/{raw_key}              the raw file at raw_key is committed (names its payload)
+    state/claims/{raw_key}            a worker is processing raw_key (put-if-absent)
+    failed/{raw_key}                  a raw file that cannot be read, set aside
+    failed/{raw_key}.reason.json      why, and when
+
+A raw file's index rows become visible only through its commit record, written last, so a
+file is either fully committed or not visible at all: a worker that dies half-way leaves
+only unreferenced objects, and the retry writes the same names again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from gravity.errors import ObjectNotFound
+from gravity.store.base import ObjectStore
+
+COMMITS = "state/commits/"
+DONE = "state/done/"
+CLAIMS = "state/claims/"
+FAILED = "failed/"
+
+
+@dataclass
+class CommitRecord:
+    payload_id: str
+    raw_key: str
+    signal: str
+    raw_file_bytes: int
+    raw_json_bytes: int
+    records: int
+    index_files: list[str] = field(default_factory=list)
+    content_objects: list[str] = field(default_factory=list)
+    chunks_referenced: int = 0
+    chunks_new: int = 0
+    committed_at: float = 0.0
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(self.__dict__)
+
+
+def commit_key(payload_id: str) -> str:
+    return f"{COMMITS}{payload_id}.json"
+
+
+def read_commit(store: ObjectStore, payload_id: str) -> CommitRecord | None:
+    try:
+        return CommitRecord(**orjson.loads(store.get(commit_key(payload_id))))
+    except ObjectNotFound:
+        return None
+
+
+def iter_commits(store: ObjectStore) -> Iterator[CommitRecord]:
+    for info in store.list(COMMITS):
+        if info.key.endswith(".json"):
+            yield CommitRecord(**orjson.loads(store.get(info.key)))
+
+
+def visible_index_files(store: ObjectStore, table: str = "spans", tenant: str | None = None) -> list[str]:
+    """Return the index files of every commit, for one table ("spans" or "logs")."""
+    from gravity.content.ids import tenant_prefix
+
+    wanted = f"index/{tenant_prefix(tenant)}/{table}/" if tenant else None
+    files = []
+    for commit in iter_commits(store):
+        for key in commit.index_files:
+            if f"/{table}/" not in key:
+                continue
+            if wanted and not key.startswith(wanted):
+                continue
+            files.append(key)
+    return sorted(set(files))
+
+
+def done_keys(store: ObjectStore) -> set[str]:
+    return {info.key[len(DONE) :] for info in store.list(DONE)}
+
+
+def mark_done(store: ObjectStore, raw_key: str, payload_id: str) -> None:
+    store.put(DONE + raw_key, orjson.dumps({"payload_id": payload_id, "at": time.time()}))
+
+
+def set_aside(store: ObjectStore, raw_key: str, data: bytes, reason: str) -> str:
+    """Move a raw file that cannot be read to ``failed/`` with its reason beside it."""
+    target = FAILED + raw_key
+    store.put(target, data)
+    store.put(target + ".reason.json", orjson.dumps({"raw_key": raw_key, "reason": reason, "at": time.time()}))
+    store.delete(raw_key)
+    return target
+
+
+def failed_files(store: ObjectStore) -> list[dict[str, Any]]:
+    reasons = []
+    for info in store.list(FAILED):
+        if info.key.endswith(".reason.json"):
+            reasons.append(orjson.loads(store.get(info.key)))
+    return reasons

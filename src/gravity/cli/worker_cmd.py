@@ -1,0 +1,73 @@
+"""``gravity worker``: turn raw OTLP files into packs and index rows."""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import threading
+
+import click
+import orjson
+
+from gravity.cli.options import json_option, store_option
+from gravity.content.chunk_store import LAYOUTS
+from gravity.content.chunkers import chunker_names
+from gravity.store import open_store
+from gravity.worker.runner import DEFAULT_CHUNKER, Worker, WorkerSettings
+
+
+@click.command("worker")
+@store_option
+@click.option("--once", is_flag=True, help="Process every pending raw file, then exit.")
+@click.option(
+    "--poll-interval", envvar="POLL_INTERVAL", type=float, default=30.0, show_default=True,
+    metavar="SECONDS", help="Seconds between listings of raw-spans/ ($POLL_INTERVAL).",
+)
+@click.option(
+    "--max-concurrent", envvar="MAX_CONCURRENT", type=click.IntRange(min=1), default=5, show_default=True,
+    help="Raw files processed at once ($MAX_CONCURRENT).",
+)
+@click.option(
+    "--chunker", type=click.Choice(chunker_names()), default=DEFAULT_CHUNKER, show_default=True,
+    help="How long strings are cut into chunks.",
+)
+@click.option(
+    "--layout", type=click.Choice(LAYOUTS), default="packed", show_default=True,
+    help="packed: chunks in pack files; loose: one gzip object per chunk (for comparison).",
+)
+@json_option
+def command(
+    store_location: str | None, once: bool, poll_interval: float, max_concurrent: int,
+    chunker: str, layout: str, as_json: bool,
+) -> None:
+    """Process raw OTLP files from raw-spans/ and raw-logs/ into the store.
+
+    Run it with --once after copying Collector files into the store, or without it as a
+    long-running service next to the Collector. Any number of workers may share one store.
+    """
+    store = open_store(store_location)
+    worker = Worker(store, WorkerSettings(poll_interval, max_concurrent, chunker, layout))
+
+    if once:
+        stats = worker.run_once()
+        if as_json:
+            click.echo(orjson.dumps(dataclasses.asdict(stats)).decode())
+        else:
+            mb = stats.raw_json_bytes / 1e6
+            rate = mb / stats.seconds if stats.seconds else 0.0
+            click.echo(
+                f"{stats.committed} files committed, {stats.duplicates} duplicates, "
+                f"{stats.failed} set aside; {stats.spans} records, {mb:.1f} MB of OTLP JSON "
+                f"in {stats.seconds:.1f}s ({rate:.1f} MB/s)"
+            )
+            for failure in stats.failures:
+                click.echo(f"set aside {failure['raw_key']}: {failure['reason']}", err=True)
+        return
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(f"worker polling {store.url} every {poll_interval:g}s; Ctrl-C stops it", err=True)
+    try:
+        worker.run_forever(stop)
+    except KeyboardInterrupt:
+        stop.set()

@@ -1,0 +1,36 @@
+"""Write index rows as Parquet files, one per tenant, signal and day of each raw file."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from gravity.content.ids import tenant_prefix
+
+# zstd on every column: the skeleton column is most of the index and compresses well across
+# rows of the same instrumentation.
+PARQUET_COMPRESSION = "zstd"
+PARQUET_COMPRESSION_LEVEL = 19
+
+
+def index_key(tenant: str, signal: str, day: str, name: str) -> str:
+    table = "spans" if signal == "traces" else "logs"
+    return f"index/{tenant_prefix(tenant)}/{table}/dt={day}/{name}.parquet"
+
+
+def parquet_bytes(rows: Sequence[dict[str, Any]], schema: pa.Schema) -> bytes:
+    table = pa.Table.from_pylist(list(rows), schema=schema)
+    buffer = io.BytesIO()
+    pq.write_table(
+        table,
+        buffer,
+        compression=PARQUET_COMPRESSION,
+        compression_level=PARQUET_COMPRESSION_LEVEL,
+        use_dictionary=["tenant", "service_name", "resource", "scope", "raw_key", "name"],
+        write_statistics=["trace_id", "start_ns", "time_ns"],
+    )
+    return buffer.getvalue()

@@ -1,0 +1,70 @@
+"""Readable text views of a reconstructed trace."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+SPAN_KINDS = {0: "UNSPECIFIED", 1: "INTERNAL", 2: "SERVER", 3: "CLIENT", 4: "PRODUCER", 5: "CONSUMER"}
+STATUS_CODES = {0: "UNSET", 1: "OK", 2: "ERROR"}
+
+
+def _value_text(value: dict[str, Any]) -> str:
+    if "stringValue" in value:
+        return str(value["stringValue"])
+    if "arrayValue" in value:
+        return "[" + ", ".join(_value_text(v) for v in value["arrayValue"].get("values", [])) + "]"
+    if "kvlistValue" in value:
+        pairs = value["kvlistValue"].get("values", [])
+        return "{" + ", ".join(f"{p['key']}: {_value_text(p.get('value', {}))}" for p in pairs) + "}"
+    for kind in ("intValue", "doubleValue", "boolValue", "bytesValue"):
+        if kind in value:
+            return str(value[kind])
+    return ""
+
+
+def _time(nanoseconds: int) -> str:
+    return datetime.fromtimestamp(nanoseconds / 1e9, timezone.utc).isoformat(timespec="microseconds")
+
+
+def render_text(document: dict[str, Any]) -> str:
+    """Each span with its ids, timing, status, attributes and events, content in full."""
+    lines: list[str] = []
+    for group in document.get("resourceSpans", []):
+        resource_attributes = group.get("resource", {}).get("attributes", [])
+        service = next((a["value"].get("stringValue") for a in resource_attributes if a["key"] == "service.name"), "?")
+        for scope_group in group.get("scopeSpans", []):
+            scope = scope_group.get("scope", {})
+            for span in scope_group.get("spans", []):
+                start = int(span.get("startTimeUnixNano", 0))
+                end = int(span.get("endTimeUnixNano", 0))
+                status = span.get("status", {})
+                lines.append(f"== {span.get('name', '')}  [{service} / {scope.get('name', '')}]")
+                lines.append(
+                    f"   span {span.get('spanId', '')}  parent {span.get('parentSpanId', '-')}  "
+                    f"kind {SPAN_KINDS.get(span.get('kind', 0), span.get('kind'))}"
+                )
+                lines.append(f"   {_time(start)}  {(end - start) / 1e6:.1f} ms  status {STATUS_CODES.get(status.get('code', 0), status.get('code'))}"
+                             + (f": {status['message']}" if status.get("message") else ""))
+                for attribute in span.get("attributes", []):
+                    lines.append(f"   {attribute['key']} = {_value_text(attribute.get('value', {}))}")
+                for event in span.get("events", []):
+                    lines.append(f"   event {event.get('name', '')} at {_time(int(event.get('timeUnixNano', 0)))}")
+                    for attribute in event.get("attributes", []):
+                        lines.append(f"      {attribute['key']} = {_value_text(attribute.get('value', {}))}")
+                lines.append("")
+    return "\n".join(lines)
+
+
+def render_conversations(store: Any, document: dict[str, Any], trace_id: str, tenant: str | None) -> str:
+    """Each LLM call of the trace as a conversation, with its log events joined."""
+    from gravity.normalize import normalize_records
+    from gravity.normalize.render import render_messages
+    from gravity.otlp.decode import records_from_document
+    from gravity.reconstruct import reconstruct_logs
+
+    records = records_from_document(document) + records_from_document(reconstruct_logs(store, trace_id, tenant))
+    calls = [call for call in normalize_records(records) if call.is_model_call]
+    if not calls:
+        return f"trace {trace_id} has no LLM call that Gravity recognises; try --format text"
+    return "\n\n".join(render_messages(call) for call in calls)

@@ -1,9 +1,9 @@
-"""Rebuild a trace from the index and the content store, exactly as it arrived."""
+"""Rebuild traces from the index and the content store, exactly as they arrived."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 import orjson
@@ -19,49 +19,104 @@ from gravity.store.local import LocalStore
 
 ROW_COLUMNS = ["tenant", "trace_id", "span_id", "resource", "scope", "skeleton", "chunk_refs", "raw_key", "seq"]
 
-
-def _read_rows(store: ObjectStore, key: str, trace_id: str, columns: list[str]) -> pa.Table:
-    source: Any
-    if isinstance(store, LocalStore):
-        source = str(store.root / key)
-    else:
-        source = io.BytesIO(store.get(key))
-    return pq.read_table(source, columns=columns, filters=[("trace_id", "=", trace_id)])
+Envelopes = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 
 
-def find_rows(
-    store: ObjectStore, trace_id: str, table: str = "spans", tenant: str | None = None
-) -> list[dict[str, Any]]:
-    """Return the index rows of one trace, deduplicated, in arrival order."""
-    rows: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for key in catalog.visible_index_files(store, table, tenant):
-        for row in _read_rows(store, key, trace_id, ROW_COLUMNS).to_pylist():
+class TraceReader:
+    """Reads traces from one store; keeps the chunk index of each tenant between calls."""
+
+    def __init__(self, store: ObjectStore) -> None:
+        self.store = store
+        self._chunk_stores: dict[str, ChunkStore] = {}
+
+    def chunk_store(self, tenant: str) -> ChunkStore:
+        if tenant not in self._chunk_stores:
+            self._chunk_stores[tenant] = ChunkStore(self.store, tenant)
+        return self._chunk_stores[tenant]
+
+    def find_rows(
+        self, trace_ids: Collection[str], table: str = "spans", tenant: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Return the index rows of the given traces, deduplicated, in arrival order."""
+        files = catalog.visible_index_files(self.store, table, tenant)
+        if not files or not trace_ids:
+            return []
+        found = self._scan(files, sorted(set(trace_ids)))
+
+        rows: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for row in found:
             # A span delivered twice (a retried export in two raw files) is one span.
-            identity = (row["tenant"], row["span_id"], row["resource"], row["scope"], row["skeleton"], row["chunk_refs"])
+            identity = (row["tenant"], row["trace_id"], row["span_id"], row["resource"], row["scope"],
+                        row["skeleton"], row["chunk_refs"])
             rows.setdefault(identity, row)
-    return sorted(rows.values(), key=lambda row: (row["raw_key"], row["seq"]))
+        return sorted(rows.values(), key=lambda row: (row["raw_key"], row["seq"]))
+
+    def _scan(self, files: list[str], trace_ids: list[str]) -> list[dict[str, Any]]:
+        if isinstance(self.store, LocalStore):
+            import duckdb
+
+            # DuckDB scans the files in parallel and reads only the matching row groups' columns.
+            paths = [str(self.store.root / key) for key in files]
+            columns = ", ".join(ROW_COLUMNS)
+            with duckdb.connect() as connection:
+                found = connection.execute(
+                    f"SELECT {columns} FROM read_parquet(?, union_by_name = true) "
+                    "WHERE trace_id IN (SELECT unnest(?))",
+                    [paths, trace_ids],
+                ).fetchall()
+            return [dict(zip(ROW_COLUMNS, values)) for values in found]
+
+        # NOTE: on S3 every index file is fetched whole for each lookup; a trace-id index
+        # (or DuckDB's httpfs, which would need a run-time download) should replace this scan.
+        wanted = pa.array(trace_ids)
+        rows = []
+        for key in files:
+            table = pq.read_table(io.BytesIO(self.store.get(key)), columns=ROW_COLUMNS)
+            mask = pa.compute.is_in(table["trace_id"], value_set=wanted)
+            rows.extend(table.filter(mask).to_pylist())
+        return rows
+
+    def rebuild_records(self, rows: Iterable[dict[str, Any]]) -> list[Envelopes]:
+        """Return (resource envelope, scope envelope, item) per row, with content restored."""
+        rows = list(rows)
+        needed: dict[str, list[bytes]] = {}
+        for row in rows:
+            needed.setdefault(row["tenant"], []).extend(referenced_chunks(row["chunk_refs"]))
+        contents = {tenant: self.chunk_store(tenant).read(chunks) for tenant, chunks in needed.items()}
+
+        records = []
+        for row in rows:
+            item = rebuild(orjson.loads(row["skeleton"]), row["chunk_refs"], contents[row["tenant"]])
+            records.append((orjson.loads(row["resource"]), orjson.loads(row["scope"]), item))
+        return records
+
+    def traces(self, trace_ids: Collection[str], tenant: str | None = None) -> dict[str, dict[str, Any]]:
+        """Return each found trace as an OTLP JSON document, keyed by trace id."""
+        rows = self.find_rows([trace_id.lower() for trace_id in trace_ids], "spans", tenant)
+        by_trace: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_trace.setdefault(row["trace_id"], []).append(row)
+        return {trace_id: group_document(self.rebuild_records(trace_rows), "traces")
+                for trace_id, trace_rows in by_trace.items()}
+
+    def trace(self, trace_id: str, *, span_id: str | None = None, tenant: str | None = None) -> dict[str, Any]:
+        """Return one trace as an OTLP JSON document (``{"resourceSpans": [...]}``)."""
+        trace_id = trace_id.lower()
+        rows = self.find_rows([trace_id], "spans", tenant)
+        if span_id:
+            rows = [row for row in rows if row["span_id"] == span_id.lower()]
+        if not rows:
+            what = f"span {span_id} of trace {trace_id}" if span_id else f"trace {trace_id}"
+            raise TraceNotFound(f"{what} is not in the store {self.store.url}; 'gravity inspect' shows what is stored")
+        return group_document(self.rebuild_records(rows), "traces")
+
+    def logs(self, trace_id: str, tenant: str | None = None) -> dict[str, Any]:
+        """Return the log records of one trace as an OTLP JSON document (may be empty)."""
+        rows = self.find_rows([trace_id.lower()], "logs", tenant)
+        return group_document(self.rebuild_records(rows), "logs")
 
 
-def rebuild_records(store: ObjectStore, rows: Iterable[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
-    """Return (resource envelope, scope envelope, item) per row, with its content restored."""
-    rows = list(rows)
-    chunk_stores: dict[str, ChunkStore] = {}
-    needed: dict[str, list[bytes]] = {}
-    for row in rows:
-        needed.setdefault(row["tenant"], []).extend(referenced_chunks(row["chunk_refs"]))
-    contents: dict[str, dict[bytes, bytes]] = {}
-    for tenant, chunks in needed.items():
-        chunk_stores[tenant] = ChunkStore(store, tenant)
-        contents[tenant] = chunk_stores[tenant].read(chunks)
-
-    records = []
-    for row in rows:
-        item = rebuild(orjson.loads(row["skeleton"]), row["chunk_refs"], contents[row["tenant"]])
-        records.append((orjson.loads(row["resource"]), orjson.loads(row["scope"]), item))
-    return records
-
-
-def group_document(records: Iterable[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]], signal: str) -> dict[str, Any]:
+def group_document(records: Iterable[Envelopes], signal: str) -> dict[str, Any]:
     """Group records under their resource and scope, as the OTLP model has them."""
     groups_key, scopes_key, items_key = (
         ("resourceSpans", "scopeSpans", "spans") if signal == "traces" else ("resourceLogs", "scopeLogs", "logRecords")
@@ -82,19 +137,11 @@ def group_document(records: Iterable[tuple[dict[str, Any], dict[str, Any], dict[
     return {groups_key: list(resources.values())}
 
 
-def reconstruct_trace(store: ObjectStore, trace_id: str, *, span_id: str | None = None, tenant: str | None = None) -> dict[str, Any]:
-    """Return one trace as an OTLP JSON document (``{"resourceSpans": [...]}``)."""
-    trace_id = trace_id.lower()
-    rows = find_rows(store, trace_id, "spans", tenant)
-    if span_id:
-        rows = [row for row in rows if row["span_id"] == span_id.lower()]
-    if not rows:
-        what = f"span {span_id} of trace {trace_id}" if span_id else f"trace {trace_id}"
-        raise TraceNotFound(f"{what} is not in the store {store.url}; 'gravity inspect' lists what is stored")
-    return group_document(rebuild_records(store, rows), "traces")
+def reconstruct_trace(
+    store: ObjectStore, trace_id: str, *, span_id: str | None = None, tenant: str | None = None
+) -> dict[str, Any]:
+    return TraceReader(store).trace(trace_id, span_id=span_id, tenant=tenant)
 
 
 def reconstruct_logs(store: ObjectStore, trace_id: str, tenant: str | None = None) -> dict[str, Any]:
-    """Return the log records of one trace as an OTLP JSON document (may be empty)."""
-    rows = find_rows(store, trace_id.lower(), "logs", tenant)
-    return group_document(rebuild_records(store, rows), "logs")
+    return TraceReader(store).logs(trace_id, tenant)

@@ -47,11 +47,11 @@ def decode_protobuf(data: bytes, signal: str) -> Json:
     except DecodeError as exc:
         raise InvalidOtlp(f"invalid OTLP protobuf ({signal}): {exc}") from None
     document = MessageToDict(message, use_integers_for_enums=True)
-    _ids_base64_to_hex(document)
+    ids_base64_to_hex(document)
     return document
 
 
-def _ids_base64_to_hex(node: Any) -> None:
+def ids_base64_to_hex(node: Any) -> None:
     # MessageToDict writes bytes fields as base64; OTLP JSON writes ids as hex.
     if isinstance(node, dict):
         for key, value in node.items():
@@ -60,10 +60,10 @@ def _ids_base64_to_hex(node: Any) -> None:
             elif key == "value" or key == "body":
                 continue  # AnyValue bytesValue stays base64, as in OTLP JSON
             else:
-                _ids_base64_to_hex(value)
+                ids_base64_to_hex(value)
     elif isinstance(node, list):
         for value in node:
-            _ids_base64_to_hex(value)
+            ids_base64_to_hex(value)
 
 
 def detect_signal(document: Json) -> str:

@@ -14,6 +14,8 @@ COMMAND_MODULES = (
     "reconstruct_cmd",
     "inspect_cmd",
     "demo_cmd",
+    "serve_cmd",
+    "verify_cmd",
 )
 
 

@@ -1,0 +1,3 @@
+from gravity.cli import main
+
+main()

@@ -44,4 +44,4 @@ def get_chunker(name: str) -> Chunker:
 def _load_builtin() -> None:
     # Import for the side effect of registering; kept lazy so that importing the package
     # does not load tokenizers nobody asked for.
-    from gravity.content.chunkers import newline  # noqa: F401
+    from gravity.content.chunkers import cdc, cdc_tokens, message, newline, tokens  # noqa: F401

@@ -1,9 +1,9 @@
 """Request bodies: which media types and content codings the receiver accepts, and a
 streaming decoder that stops at a size limit.
 
-The decoder reads the body chunk by chunk as it arrives and never keeps more than
-``max_decompressed_bytes`` of output, so a small gzip body that expands to gigabytes (a
-decompression bomb) is rejected after at most that much work and memory.
+The decoder reads the body chunk by chunk as it arrives and keeps at most
+``max_decompressed_bytes`` of output. A small gzip body that expands to gigabytes (a
+decompression bomb) is therefore rejected after at most that much work and memory.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ PROTOBUF = "otlp_proto"
 
 MEDIA_TYPES = {"application/json": JSON, "application/x-protobuf": PROTOBUF}
 CONTENT_CODINGS = ("identity", "gzip", "deflate")
+
+_INFLATE_STEP_BYTES = 1 << 20
 
 
 class BodyError(Exception):
@@ -114,23 +116,25 @@ class BodyDecoder:
                 f"{self.limits.max_decompressed_bytes} bytes, the limit"
             )
 
-    def _room(self) -> int:
-        # One byte over the limit is enough to know that the limit is passed.
-        return self.limits.max_decompressed_bytes - len(self._output) + 1
-
     def _inflate(self, data: bytes) -> bytes:
         """Decompress ``data`` with the current decompressor; return the unused input."""
         assert self._decompressor is not None
-        while data:
+        while True:
+            # One byte over the limit is enough to know that the limit is passed, and small
+            # steps keep each piece of output (a copy on top of the body so far) small.
+            room = self.limits.max_decompressed_bytes - len(self._output) + 1
+            step = min(room, _INFLATE_STEP_BYTES)
             try:
-                out = self._decompressor.decompress(data, self._room())
+                out = self._decompressor.decompress(data, step)
             except zlib.error as exc:
                 raise InvalidBody(f"invalid {self.coding} body: {exc}") from None
             self._append(out)
             if self._decompressor.eof:
                 return self._decompressor.unused_data
             data = self._decompressor.unconsumed_tail
-        return b""
+            # A full step may leave output inside zlib even when all input is consumed.
+            if not data and len(out) < step:
+                return b""
 
     def _inflate_gzip(self, chunk: bytes) -> None:
         data = chunk

@@ -30,6 +30,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 from gravity.otlp.decode import decode_protobuf
 from gravity.otlp.proto import document_to_proto
 from gravity.receiver import ApiKeys
+from gravity.store import LocalStore
 
 PROTOBUF = {"content-type": "application/x-protobuf"}
 JSON = {"content-type": "application/json"}
@@ -89,18 +90,23 @@ def test_protobuf_stored_as_sent(start_receiver):
     assert response.headers["content-type"] == "application/x-protobuf"
     assert not ExportTraceServiceResponse.FromString(response.content).HasField("partial_success")
     (key,) = receiver.raw_keys()
-    assert key.startswith("raw-spans/dt=") and key.endswith(".binpb.gz")
+    assert key.startswith("raw-spans/dt=")
+    assert key.endswith(".binpb.gz")
     assert gzip.decompress(receiver.store.get(key)) == body
 
 
 def test_concurrent_requests_share_a_raw_file(start_receiver):
-    settings = TEST_SETTINGS.__class__(**{**TEST_SETTINGS.__dict__, "batch_window_seconds": 0.2})
+    # A window far longer than the requests take to arrive, even on a busy machine.
+    settings = TEST_SETTINGS.__class__(**{**TEST_SETTINGS.__dict__, "batch_window_seconds": 1.0})
     receiver = start_receiver(settings)
     bodies = [sdk_request(1).SerializeToString() for _ in range(5)]
     statuses: list[int] = []
+    ready = threading.Barrier(len(bodies))
 
     def send(body: bytes) -> None:
-        statuses.append(httpx.post(receiver.url + "/v1/traces", content=body, headers=PROTOBUF).status_code)
+        with httpx.Client() as client:
+            ready.wait()
+            statuses.append(client.post(receiver.url + "/v1/traces", content=body, headers=PROTOBUF).status_code)
 
     threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
     for thread in threads:
@@ -132,7 +138,8 @@ def test_logs_endpoint_writes_raw_logs(start_receiver):
 
     assert response.status_code == 200
     (key,) = receiver.raw_keys()
-    assert key.startswith("raw-logs/dt=") and "/batch-logs_" in key
+    assert key.startswith("raw-logs/dt=")
+    assert "/batch-logs_" in key
     stored = orjson.loads(gzip.decompress(receiver.store.get(key)))
     assert document_to_proto(stored, "logs") == document_to_proto(document, "logs")
 
@@ -327,3 +334,41 @@ def test_metrics_count_requests_and_bytes(start_receiver):
     assert f'gravity_receiver_received_bytes_total{{signal="traces",transport="http"}} {len(body) + 1}.0' in text
     assert 'gravity_receiver_items_total{outcome="accepted",signal="traces"} 2.0' in text
     assert 'gravity_receiver_raw_files_total{signal="traces"} 1.0' in text
+
+
+def test_stopped_worker_backlog_throttles_then_drains(start_receiver, tmp_path):
+    from gravity.worker.runner import Worker, WorkerSettings
+
+    settings = TEST_SETTINGS.__class__(
+        **{**TEST_SETTINGS.__dict__, "max_backlog_files": 3, "batch_window_seconds": 0}
+    )
+    store = LocalStore(tmp_path / "worker-store")
+    worker = Worker(store, WorkerSettings(poll_interval=0.05, max_concurrent=2))  # not running yet
+    store_receiver = start_receiver(settings, store=store, backlog=worker.backlog)
+    acknowledged = {}
+    statuses = []
+    for _ in range(5):
+        request = sdk_request(1)
+        response = httpx.post(store_receiver.url + "/v1/traces", content=request.SerializeToString(),
+                              headers=PROTOBUF)
+        statuses.append(response.status_code)
+        if response.status_code == 200:
+            acknowledged.update(one_span_requests(request))
+        else:
+            assert response.headers["retry-after"] == str(settings.backlog_retry_after)
+
+    assert statuses == [200, 200, 200, 429, 429]
+    assert worker.backlog() == 3
+
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run_forever, args=(stop,))
+    thread.start()
+    try:
+        wait_reconstructed(store_receiver.store, acknowledged)
+        assert worker.backlog() == 0
+        resumed = httpx.post(store_receiver.url + "/v1/traces", content=sdk_request(1).SerializeToString(),
+                             headers=PROTOBUF)
+        assert resumed.status_code == 200
+    finally:
+        stop.set()
+        thread.join(10)

@@ -1,0 +1,310 @@
+"""The Vercel AI SDK family: ai 6.0.333 with @ai-sdk/openai, as its JS exporter sent it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gravity.normalize import normalize_records
+from gravity.normalize.families import vercel_ai
+from gravity.normalize.model import LlmCall, Message, Part, ToolDefinition
+from gravity.otlp.decode import decode_json, records_from_document
+from gravity.otlp.model import Record
+
+FIXTURE = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "conventions" / "vercel-ai-6.0.333.json"
+
+SYSTEM_TEXT = "You are a concise travel assistant."
+SYSTEM = Message("system", [Part(type="text", content=SYSTEM_TEXT)])
+ASK = Message("user", [Part(type="text", content="Hi! What's the weather in Paris?")])
+CALL = Message("assistant", [Part(type="tool_call", id="call_wx_001", name="get_weather", arguments={"city": "Paris"})])
+# The SDK's tool-result output {"type": "json", "value": {...}} gives the value as JSON text.
+RESULT = Message(
+    "tool", [Part(type="tool_call_response", id="call_wx_001", name="get_weather", content='{"temp_c":18,"sky":"sunny"}')]
+)
+ANSWER_TEXT = "It is 18°C (64°F) and sunny in Paris ☀️."
+ANSWER = Message("assistant", [Part(type="text", content=ANSWER_TEXT)])
+THANKS = Message("user", [Part(type="text", content="Thanks! Should I pack an umbrella?")])
+UMBRELLA_TEXT = "No umbrella needed today — enjoy Paris!"
+WEATHER_TOOL = ToolDefinition(
+    "get_weather",
+    "Current weather for a city",
+    {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "type": "object",
+        "properties": {"city": {"type": "string"}},
+        "required": ["city"],
+        "additionalProperties": False,
+    },
+)
+
+TRACE_1 = "a36f1a1b1484b8cb4b4a4ff917c47690"
+TRACE_2 = "f359f723276a93ae146dbd80443b9aee"
+
+
+def vercel_call(trace_id: str, span_id: str, latency_ms: float, tokens: tuple[int, int, int], **fields: Any) -> LlmCall:
+    call = LlmCall(
+        trace_id=trace_id,
+        span_id=span_id,
+        family="vercel_ai",
+        family_version="6.0.333",  # from the User-Agent header: the "ai" scope has no version
+        operation="chat",
+        provider="openai",  # ai.model.provider is "openai.chat"
+        request_model="gpt-4o-mini",
+        response_model="gpt-4o-mini-2024-07-18",
+        input_tokens=tokens[0],
+        output_tokens=tokens[1],
+        total_tokens=tokens[2],
+        cache_read_tokens=0,
+        reasoning_tokens=0,
+        latency_ms=latency_ms,
+        streaming=False,
+        status="unset",
+        session_id="sess-42",
+        user_id="user-7",
+        content_source="span",
+    )
+    for name, value in fields.items():
+        setattr(call, name, value)
+    return call
+
+
+# The doGenerate spans, in the order of the file.
+MODEL_CALLS = [
+    vercel_call(
+        TRACE_1,
+        "929bcb9c63bc95cd",
+        39.631516,
+        (33, 43, 76),
+        finish_reasons=["tool_call"],
+        input_messages=[SYSTEM, ASK],
+        output_messages=[Message("assistant", CALL.parts, finish_reason="tool_call")],
+        tool_definitions=[WEATHER_TOOL],
+    ),
+    vercel_call(
+        TRACE_2,
+        "e0d937614d957dd2",
+        12.358325,
+        (142, 20, 162),
+        finish_reasons=["stop"],
+        input_messages=[SYSTEM, ASK, CALL, RESULT, ANSWER, THANKS],
+        output_messages=[Message("assistant", [Part(type="text", content=UMBRELLA_TEXT)], finish_reason="stop")],
+    ),
+    vercel_call(
+        TRACE_1,
+        "c915955cd2ec7d21",
+        21.810509,
+        (101, 24, 125),
+        finish_reasons=["stop"],
+        input_messages=[SYSTEM, ASK, CALL, RESULT],
+        output_messages=[Message("assistant", [Part(type="text", content=ANSWER_TEXT)], finish_reason="stop")],
+        tool_definitions=[WEATHER_TOOL],
+    ),
+]
+
+# The ai.generateText spans: usage summed over their steps, system prompt given apart.
+OUTER_CALLS = [
+    vercel_call(
+        TRACE_2,
+        "61f29cf403595f60",
+        13.63305,
+        (142, 20, 162),
+        is_model_call=False,
+        operation="ai.generateText",
+        response_model=None,
+        finish_reasons=["stop"],
+        system_instructions=[Part(type="text", content=SYSTEM_TEXT)],
+        input_messages=[ASK, CALL, RESULT, ANSWER, THANKS],
+        output_messages=[Message("assistant", [Part(type="text", content=UMBRELLA_TEXT)], finish_reason="stop")],
+    ),
+    vercel_call(
+        TRACE_1,
+        "7cb57ed5d234faf4",
+        78.885531,
+        (134, 67, 201),
+        is_model_call=False,
+        operation="ai.generateText",
+        response_model=None,
+        finish_reasons=["stop"],
+        system_instructions=[Part(type="text", content=SYSTEM_TEXT)],
+        input_messages=[ASK],
+        output_messages=[Message("assistant", [Part(type="text", content=ANSWER_TEXT)], finish_reason="stop")],
+    ),
+]
+
+def load() -> list[Record]:
+    if not FIXTURE.exists():
+        pytest.skip(f"fixture not found: {FIXTURE}")
+    return records_from_document(decode_json(FIXTURE.read_bytes()))
+
+
+def extracted() -> list[tuple[Record, LlmCall | None]]:
+    records = load()
+    assert all(vercel_ai.matches(record) for record in records)
+    return [(record, vercel_ai.extract(record)) for record in records]
+
+
+def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
+    for field_name in expected.__dataclass_fields__:
+        assert getattr(actual, field_name) == getattr(expected, field_name), field_name
+
+
+def assert_same_call_priced(actual: LlmCall, expected: LlmCall) -> None:
+    """Compare a call from ``normalize_records``, which prices calls that carry no cost."""
+    assert actual.cost_source == (expected.cost_source or "price_table")
+    for field_name in expected.__dataclass_fields__:
+        if field_name not in ("cost_usd", "cost_source") or expected.cost_source == "span":
+            assert getattr(actual, field_name) == getattr(expected, field_name), field_name
+
+
+@pytest.mark.parametrize("index", range(len(MODEL_CALLS)))
+def test_do_generate_calls(index: int) -> None:
+    calls = [call for _, call in extracted() if call is not None and call.is_model_call]
+    assert len(calls) == len(MODEL_CALLS)
+    assert_same_call(calls[index], MODEL_CALLS[index])
+
+
+@pytest.mark.parametrize("index", range(len(OUTER_CALLS)))
+def test_generate_text_spans_are_not_calls(index: int) -> None:
+    outer = [call for _, call in extracted() if call is not None and not call.is_model_call]
+    assert len(outer) == len(OUTER_CALLS)
+    assert_same_call(outer[index], OUTER_CALLS[index])
+
+
+def test_tool_call_span_is_not_a_call() -> None:
+    tool_spans = [call for record, call in extracted() if record.item["name"] == "ai.toolCall"]
+    assert tool_spans == [None]
+
+
+def test_normalize_records_gives_same_calls() -> None:
+    calls = [call for call in normalize_records(load()) if call.is_model_call]
+    assert [(call.family, call.span_id) for call in calls] == [("vercel_ai", call.span_id) for call in MODEL_CALLS]
+    for actual, expected in zip(calls, MODEL_CALLS):
+        assert_same_call_priced(actual, expected)
+
+
+# --- Pitfalls, on spans written here ------------------------------------------------------
+
+START = 1_796_414_064_928_000_000
+
+
+def span_record(operation_id: str, attributes: dict[str, Any], scope_version: str | None = None) -> Record:
+    def value(item: Any) -> dict[str, Any]:
+        if isinstance(item, list):
+            return {"arrayValue": {"values": [value(element) for element in item]}}
+        if isinstance(item, bool):
+            return {"boolValue": item}
+        if isinstance(item, int):
+            return {"intValue": item}  # the JS exporter sends numbers, not strings
+        if isinstance(item, float):
+            return {"doubleValue": item}
+        return {"stringValue": item}
+
+    span = {
+        "traceId": "0af7651916cd43dd8448eb211c80319c",
+        "spanId": "b7ad6b7169203331",
+        "name": operation_id,
+        "kind": 1,
+        "startTimeUnixNano": START,
+        "endTimeUnixNano": START + 2_000_000_000,
+        "status": {"code": 0},
+        "attributes": [{"key": key, "value": value(item)} for key, item in {"ai.operationId": operation_id, **attributes}.items()],
+    }
+    scope = {"name": "ai", **({"version": scope_version} if scope_version else {})}
+    document = {"resourceSpans": [{"scopeSpans": [{"scope": scope, "spans": [span]}]}]}
+    return records_from_document(decode_json(json.dumps(document).encode()))[0]
+
+
+def test_do_stream_gives_streaming_and_ttft() -> None:
+    record = span_record(
+        "ai.streamText.doStream",
+        {
+            "ai.model.provider": "anthropic.messages",
+            "ai.model.id": "claude-sonnet-4-5",
+            "ai.response.msToFirstChunk": 412.5,
+            "ai.response.text": "Hello",
+            "ai.usage.inputTokens": 12,
+            "ai.usage.outputTokens": 3,
+            "ai.usage.inputTokenDetails.cacheWriteTokens": 7,
+        },
+        scope_version="5.0.1",
+    )
+    call = vercel_ai.extract(record)
+    assert call is not None
+    assert call.streaming is True
+    assert call.time_to_first_token_ms == 412.5
+    assert call.provider == "anthropic"
+    assert call.family_version == "5.0.1"
+    assert call.cache_write_tokens == 7
+    assert call.output_messages == [Message("assistant", [Part(type="text", content="Hello")])]
+
+
+def test_response_tool_call_arguments_json_string() -> None:
+    tool_calls = [
+        {"toolCallId": "call_1", "toolName": "get_weather", "input": '{"city": "Paris"}'},
+        {"toolCallId": "call_2", "toolName": "get_weather", "input": "Paris"},
+    ]
+    record = span_record("ai.generateText.doGenerate", {"ai.response.toolCalls": json.dumps(tool_calls)})
+    call = vercel_ai.extract(record)
+    assert call is not None
+    assert call.output_messages[0].parts == [
+        Part(type="tool_call", id="call_1", name="get_weather", arguments={"city": "Paris"}),
+        Part(type="tool_call", id="call_2", name="get_weather", arguments="Paris"),
+    ]
+
+
+def test_prompt_parts_media_and_reasoning() -> None:
+    messages = [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "What is in this image?"},
+                {"type": "image", "image": "https://example.com/cat.png", "mediaType": "image/png"},
+            ],
+        },
+        {"role": "assistant", "content": [{"type": "reasoning", "text": "A cat, probably."}, {"type": "text", "text": "A cat."}]},
+    ]
+    call = vercel_ai.extract(span_record("ai.generateText.doGenerate", {"ai.prompt.messages": json.dumps(messages)}))
+    assert call is not None
+    assert call.input_messages == [
+        Message(
+            "user",
+            [
+                Part(type="text", content="What is in this image?"),
+                Part(type="media", content="https://example.com/cat.png", mime_type="image/png"),
+            ],
+        ),
+        Message("assistant", [Part(type="reasoning", content="A cat, probably."), Part(type="text", content="A cat.")]),
+    ]
+
+
+def test_embed_span_is_embeddings_call() -> None:
+    record = span_record(
+        "ai.embedMany.doEmbed",
+        {"ai.model.id": "text-embedding-3-small", "ai.values": ['"sunny day"', '"rainy day"'], "ai.usage.tokens": 8},
+    )
+    call = vercel_ai.extract(record)
+    assert call is not None
+    assert (call.is_model_call, call.operation, call.input_tokens, call.streaming) == (True, "embeddings", 8, None)
+    texts = [part.content for message in call.input_messages for part in message.parts]
+    assert texts == ["sunny day", "rainy day"]
+
+
+def test_odd_values_never_raise() -> None:
+    odd_values = [
+        {"intValue": "x"},
+        {"stringValue": "[{"},
+        {"stringValue": "[1, 2]"},
+        {"arrayValue": {"values": [{"intValue": 3}]}},
+        {"kvlistValue": {"values": []}},
+        {},
+    ]
+    for record in load():
+        for index in range(len(record.item["attributes"])):
+            for odd in odd_values:
+                attributes = [dict(attribute) for attribute in record.item["attributes"]]
+                attributes[index]["value"] = odd
+                changed = Record(record.signal, record.resource, record.scope, {**record.item, "attributes": attributes})
+                vercel_ai.extract(changed)  # must not raise

@@ -100,6 +100,9 @@ class RawBatchWriter:
     def submit(self, signal: str, org: str | None, marshaler: str, part: bytes) -> Future[str]:
         """Queue ``part`` for the next raw file of its kind; see the class docstring."""
         future: Future[str] = Future()
+        # A running future cannot be cancelled, so a caller that stops waiting (a client
+        # that disconnects) leaves it for the write to resolve.
+        future.set_running_or_notify_cancel()
         with self._lock:
             if self._closed:
                 raise WriterClosed("the raw file writer is shutting down")

@@ -82,21 +82,22 @@ class _ExportHandler:
         self.metrics = receiver.metrics
         settings = receiver.settings
         self.limits = BodyLimits(settings.max_body_bytes, settings.max_decompressed_bytes)
-        self._decode_slots: asyncio.Semaphore | None = None
-        self._max_decodes = settings.max_concurrent_decodes
+        # The slots bound the memory of bodies being decoded; requests past them wait.
+        self.decode_slots = asyncio.Semaphore(settings.max_concurrent_decodes)
 
     async def export(self, signal: str, request: Request) -> Response:
         content_type = request.headers.get("content-type")
         # Error responses use the request's encoding when it is one of OTLP's, else JSON.
-        answer_as = PROTOBUF if (content_type or "").lower().startswith(CONTENT_TYPES[PROTOBUF]) else JSON
+        is_protobuf = (content_type or "").lower().startswith(CONTENT_TYPES[PROTOBUF])
+        error_marshaler = PROTOBUF if is_protobuf else JSON
         try:
-            response = await self._export(signal, request, answer_as)
+            response = await self._export(signal, request)
         except ExportError as exc:
-            response = self._error_response(signal, answer_as, exc)
+            response = self._error_response(signal, error_marshaler, exc)
         self.metrics.requests.labels(TRANSPORT, signal, str(response.status_code)).inc()
         return response
 
-    async def _export(self, signal: str, request: Request, answer_as: str) -> Response:
+    async def _export(self, signal: str, request: Request) -> Response:
         try:
             marshaler = marshaler_for(request.headers.get("content-type"))
             coding = coding_for(request.headers.get("content-encoding"))
@@ -114,8 +115,7 @@ class _ExportHandler:
                 f"{self.limits.max_body_bytes} bytes",
             )
 
-        # The slots bound the memory of bodies being decoded; requests past them wait here.
-        async with self._slots():
+        async with self.decode_slots:
             body = await self._read_body(signal, request, coding)
             if not body:
                 # "If the server receives an empty request ... the server SHOULD respond
@@ -133,12 +133,6 @@ class _ExportHandler:
                     raise self.receiver.store_failed(exc) from None
             self.metrics.pending_bytes.set(self.receiver.writer.pending_bytes)
         return self._response(signal, marshaler, accepted)
-
-    def _slots(self) -> asyncio.Semaphore:
-        # Created on first use, inside the server's event loop.
-        if self._decode_slots is None:
-            self._decode_slots = asyncio.Semaphore(self._max_decodes)
-        return self._decode_slots
 
     async def _read_body(self, signal: str, request: Request, coding: str) -> bytes:
         decoder = BodyDecoder(coding, self.limits)

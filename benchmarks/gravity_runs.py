@@ -1,0 +1,130 @@
+"""Gravity's side of the benchmark: one worker run per chunker and layout, through the CLI.
+
+Each run gets a fresh store with the corpus copied under ``raw-spans/``, as the Collector
+would have written it, then runs ``gravity worker --once --json`` and ``gravity inspect
+--json`` as a user would. The worker runs in a child process, so its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from baselines import Corpus
+
+
+@dataclass
+class GravityRun:
+    chunker: str
+    layout: str
+    worker: dict[str, Any] = field(default_factory=dict)  # `gravity worker --json` output
+    inspect: dict[str, Any] = field(default_factory=dict)  # `gravity inspect --json` output
+    peak_rss_bytes: int = 0
+    wall_seconds: float = 0.0
+    error: str | None = None  # why the run has no figures
+
+    @property
+    def label(self) -> str:
+        return f"gravity {self.chunker}, {self.layout}"
+
+
+def gravity_command() -> list[str]:
+    """Return the ``gravity`` console script installed beside this Python, or the module."""
+    script = Path(sys.executable).with_name("gravity")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("gravity")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "from gravity.cli import main; main()"]
+
+
+def copy_corpus(corpus: Corpus, store: Path) -> None:
+    for file in corpus.files:
+        target = store / "raw-spans" / file.relative_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(corpus.root / file.relative_path, target)
+
+
+def run_gravity(corpus: Corpus, chunker: str, layout: str, work_dir: Path | None) -> GravityRun:
+    """Process the corpus into a fresh store with one chunker and layout, then inspect it."""
+    run = GravityRun(chunker, layout)
+    with tempfile.TemporaryDirectory(prefix=f"gravity-bench-{chunker}-{layout}-", dir=work_dir) as temp:
+        store = Path(temp) / "store"
+        copy_corpus(corpus, store)
+        worker_args = [
+            "worker", "--store", str(store), "--once", "--chunker", chunker,
+            "--layout", layout, "--max-concurrent", "1", "--json",
+        ]
+        result = _run_child(worker_args)
+        run.peak_rss_bytes = result.peak_rss_bytes
+        run.wall_seconds = result.wall_seconds
+        if result.returncode != 0:
+            run.error = f"gravity worker exited with {result.returncode}: {result.stderr_tail}"
+            return run
+        try:
+            run.worker = _last_json_line(result.stdout)
+        except ValueError as exc:
+            run.error = f"gravity worker output is not the expected JSON: {exc}"
+            return run
+
+        result = _run_child(["inspect", "--store", str(store), "--json"])
+        if result.returncode != 0:
+            run.error = f"gravity inspect exited with {result.returncode}: {result.stderr_tail}"
+            return run
+        try:
+            run.inspect = orjson.loads(result.stdout)
+        except orjson.JSONDecodeError as exc:
+            run.error = f"gravity inspect output is not JSON: {exc}"
+            return run
+    if run.inspect.get("files_failed"):
+        run.error = f"{run.inspect['files_failed']} raw files were set aside"
+    return run
+
+
+@dataclass
+class _ChildResult:
+    returncode: int
+    stdout: bytes
+    stderr_tail: str
+    peak_rss_bytes: int
+    wall_seconds: float
+
+
+def _run_child(args: list[str]) -> _ChildResult:
+    # The worker inherits this process's CPU affinity, so pinning the benchmark pins it.
+    env = {**os.environ, "MAX_CONCURRENT": "1"}
+    with tempfile.TemporaryFile() as stderr:
+        started = time.monotonic()
+        process = subprocess.Popen([*gravity_command(), *args], stdout=subprocess.PIPE, stderr=stderr, env=env)
+        assert process.stdout is not None
+        stdout = process.stdout.read()
+        process.stdout.close()
+        # os.wait4 reaps the child and returns its own resource usage, where
+        # getrusage(RUSAGE_CHILDREN) would give the maximum over every child so far.
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        wall_seconds = time.monotonic() - started
+        stderr.seek(0)
+        stderr_tail = stderr.read().decode(errors="replace").strip()[-2000:]
+    # ru_maxrss is in KiB on Linux.
+    return _ChildResult(process.returncode, stdout, stderr_tail, usage.ru_maxrss * 1024, wall_seconds)
+
+
+def _last_json_line(stdout: bytes) -> dict[str, Any]:
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    if not lines:
+        raise ValueError("gravity worker printed nothing on stdout; expected one JSON object")
+    value = orjson.loads(lines[-1])
+    if not isinstance(value, dict):
+        raise ValueError(f"gravity worker printed {lines[-1][:200]!r}; expected one JSON object")
+    return value

@@ -7,6 +7,7 @@ import pytest
 from conftest import TEST_SETTINGS, RecordingTracer, emit_llm_spans, stored_requests, stored_spans, wait_reconstructed
 from google.rpc import error_details_pb2, status_pb2
 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+from opentelemetry.proto.collector.logs.v1 import logs_service_pb2, logs_service_pb2_grpc
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2, trace_service_pb2_grpc
 
 from gravity.receiver import ApiKeys
@@ -115,3 +116,18 @@ def test_backlog_mark_gets_unavailable_with_retry_info(start_grpc):
     retry = error_details_pb2.RetryInfo()
     assert detail.Unpack(retry)
     assert retry.retry_delay.seconds == settings.backlog_retry_after
+
+
+def test_logs_export_writes_raw_logs(start_grpc):
+    running, target = start_grpc()
+    request = logs_service_pb2.ExportLogsServiceRequest()
+    record = request.resource_logs.add().scope_logs.add().log_records.add(time_unix_nano=1_757_523_600_000_000_000)
+    record.body.string_value = "gen_ai.choice"
+
+    with grpc.insecure_channel(target) as channel:
+        response = logs_service_pb2_grpc.LogsServiceStub(channel).Export(request, timeout=10)
+
+    assert not response.HasField("partial_success")
+    (key,) = running.raw_keys()
+    assert key.startswith("raw-logs/")
+    assert stored_requests(running.store, "raw-logs/") == [request]

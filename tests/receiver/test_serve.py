@@ -185,3 +185,22 @@ def test_acknowledged_spans_survive_sigkill(serve, tmp_path):
 
     serve(store=store_path)  # restarted with its worker, which processes the backlog
     wait_reconstructed(store, acknowledged, timeout=60)
+
+
+def test_sigterm_waits_for_requests_in_flight(serve, tmp_path):
+    # A 2 s batching window keeps the request in flight when the signal arrives.
+    server = serve("--batch-window", "2000", "--no-worker")
+    request = _request(7)
+    responses: list[httpx.Response] = []
+    sender = threading.Thread(target=lambda: responses.append(
+        httpx.post(server.url + "/v1/traces", content=request.SerializeToString(), headers=PROTOBUF, timeout=30)
+    ))
+    sender.start()
+    time.sleep(0.5)
+
+    server.process.send_signal(signal.SIGTERM)
+    sender.join(30)
+
+    assert server.process.wait(30) == 0
+    assert [response.status_code for response in responses] == [200]
+    assert stored_spans(LocalStore(tmp_path / "store")) == one_span_requests(request)

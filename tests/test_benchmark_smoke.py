@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 import subprocess
 import sys
@@ -102,8 +103,12 @@ def test_unknown_chunker_rejected(small_corpus, tmp_path):
 
 
 @pytest.mark.benchmark
-def test_dev_corpus_benchmark(tmp_path):
-    # The full run: every chunker and layout over the dev corpus, tens of minutes.
+def test_dev_corpus_benchmark(request, tmp_path):
+    # The full run: every chunker and layout over the dev corpus, tens of minutes. A `-m`
+    # on the command line replaces the `-m 'not benchmark'` in pyproject's addopts, so
+    # `pytest -m "not slow"` would select this test too: it runs only when asked by name.
+    if not re.search(r"(?<!not )\bbenchmark\b", request.config.getoption("markexpr")):
+        pytest.skip('the full benchmark runs only with -m benchmark')
     require_shared()
     out = tmp_path / "dev-corpus.md"
     result = run_benchmark(CORPUS, out)

@@ -18,6 +18,7 @@ from gravity.store.base import ObjectStore
 from gravity.store.local import LocalStore
 
 ROW_COLUMNS = ["tenant", "trace_id", "span_id", "resource", "scope", "skeleton", "chunk_refs", "raw_key", "seq"]
+SPAN_COLUMNS = ROW_COLUMNS + ["parent_span_id", "start_ns", "end_ns"]
 
 Envelopes = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 
@@ -41,37 +42,36 @@ class TraceReader:
         files = catalog.visible_index_files(self.store, table, tenant)
         if not files or not trace_ids:
             return []
-        found = self._scan(files, sorted(set(trace_ids)))
+        columns = SPAN_COLUMNS if table == "spans" else ROW_COLUMNS
+        found = self._scan(files, sorted(set(trace_ids)), columns)
 
         rows: dict[tuple[Any, ...], dict[str, Any]] = {}
         for row in found:
             # A span delivered twice (a retried export in two raw files) is one span.
-            identity = (row["tenant"], row["trace_id"], row["span_id"], row["resource"], row["scope"],
-                        row["skeleton"], row["chunk_refs"])
+            identity = tuple(value for column, value in row.items() if column not in ("raw_key", "seq"))
             rows.setdefault(identity, row)
         return sorted(rows.values(), key=lambda row: (row["raw_key"], row["seq"]))
 
-    def _scan(self, files: list[str], trace_ids: list[str]) -> list[dict[str, Any]]:
+    def _scan(self, files: list[str], trace_ids: list[str], columns: list[str]) -> list[dict[str, Any]]:
         if isinstance(self.store, LocalStore):
             import duckdb
 
             # DuckDB scans the files in parallel and reads only the matching row groups' columns.
             paths = [str(self.store.root / key) for key in files]
-            columns = ", ".join(ROW_COLUMNS)
             with duckdb.connect() as connection:
                 found = connection.execute(
-                    f"SELECT {columns} FROM read_parquet(?, union_by_name = true) "
+                    f"SELECT {', '.join(columns)} FROM read_parquet(?, union_by_name = true) "
                     "WHERE trace_id IN (SELECT unnest(?))",
                     [paths, trace_ids],
                 ).fetchall()
-            return [dict(zip(ROW_COLUMNS, values)) for values in found]
+            return [dict(zip(columns, values)) for values in found]
 
         # NOTE: on S3 every index file is fetched whole for each lookup; a trace-id index
         # (or DuckDB's httpfs, which would need a run-time download) should replace this scan.
         wanted = pa.array(trace_ids)
         rows = []
         for key in files:
-            table = pq.read_table(io.BytesIO(self.store.get(key)), columns=ROW_COLUMNS)
+            table = pq.read_table(io.BytesIO(self.store.get(key)), columns=columns)
             mask = pa.compute.is_in(table["trace_id"], value_set=wanted)
             rows.extend(table.filter(mask).to_pylist())
         return rows
@@ -87,6 +87,8 @@ class TraceReader:
         records = []
         for row in rows:
             item = rebuild(orjson.loads(row["skeleton"]), row["chunk_refs"], contents[row["tenant"]])
+            if "start_ns" in row:
+                _restore_span_columns(item, row)
             records.append((orjson.loads(row["resource"]), orjson.loads(row["scope"]), item))
         return records
 
@@ -114,6 +116,15 @@ class TraceReader:
         """Return the log records of one trace as an OTLP JSON document (may be empty)."""
         rows = self.find_rows([trace_id.lower()], "logs", tenant)
         return group_document(self.rebuild_records(rows), "logs")
+
+
+def _restore_span_columns(item: dict[str, Any], row: dict[str, Any]) -> None:
+    # The worker keeps ids and times of spans only in their columns (worker/pipeline.py).
+    for key, column in (("traceId", "trace_id"), ("spanId", "span_id"), ("parentSpanId", "parent_span_id"),
+                        ("startTimeUnixNano", "start_ns"), ("endTimeUnixNano", "end_ns")):
+        value = row.get(column)
+        if value is not None and value != "":
+            item[key] = value
 
 
 def group_document(records: Iterable[Envelopes], signal: str) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
+from typing import Any
 
 import blake3
 
@@ -53,7 +54,7 @@ class ChunkStore:
         self._locations: dict[ChunkId, tuple[str, int]] = {}  # id -> (pack key, block index)
         self._blocks: dict[str, list[Block]] = {}
         self._loose: set[ChunkId] = set()
-        self._memo: OrderedDict[bytes, tuple[ChunkId, ...]] = OrderedDict()
+        self._memo: OrderedDict[bytes, Any] = OrderedDict()
         self._block_cache: OrderedDict[tuple[str, int], bytes] = OrderedDict()
         self._dictionaries: dict[int, object] = {}
         self.refresh()
@@ -98,14 +99,14 @@ class ChunkStore:
 
     # -- the memo of whole texts -------------------------------------------------------
 
-    def memo_get(self, text_id: bytes) -> tuple[ChunkId, ...] | None:
+    def memo_get(self, text_id: bytes) -> Any:
         with self._lock:
             found = self._memo.get(text_id)
             if found is not None:
                 self._memo.move_to_end(text_id)
             return found
 
-    def memo_put(self, entries: Iterable[tuple[bytes, tuple[ChunkId, ...]]]) -> None:
+    def memo_put(self, entries: Iterable[tuple[bytes, Any]]) -> None:
         with self._lock:
             for text_id, chunks in entries:
                 self._memo[text_id] = chunks
@@ -208,7 +209,7 @@ class ContentWriter:
         self.chunker = chunker
         self.pack_options = pack_options
         self._new: dict[ChunkId, bytes] = {}
-        self._memo: dict[bytes, tuple[ChunkId, ...]] = {}
+        self._memo: dict[bytes, Any] = {}
         self.chunks_referenced = 0
 
     def add_text(self, text: str) -> tuple[ChunkId, ...]:
@@ -220,6 +221,20 @@ class ContentWriter:
             self._memo[text_id] = known
         self.chunks_referenced += len(known)
         return known
+
+    def encode_string(self, text: str) -> tuple[dict[str, Any], tuple[ChunkId, ...]]:
+        """Return the skeleton marker and chunk ids of one long string (spans/skeleton.py)."""
+        from gravity.spans.skeleton import encode_string
+
+        key = b"S" + blake3.blake3(text.encode("utf-8")).digest(CHUNK_ID_BYTES)
+        known = self._memo.get(key) or self.chunks.memo_get(key)
+        if known is not None:
+            marker, chunks = known
+            self.chunks_referenced += len(chunks)
+            return marker, chunks
+        marker, chunks = encode_string(text, self.add_text)
+        self._memo[key] = (marker, chunks)
+        return marker, chunks
 
     def _cut(self, data: bytes) -> tuple[ChunkId, ...]:
         ids = []

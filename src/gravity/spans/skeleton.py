@@ -1,10 +1,16 @@
 """Split a record into its skeleton and its content, and put them back together.
 
 The skeleton is the record with every long string value (an AnyValue ``stringValue`` in
-attributes, event and link attributes, or a log body) replaced by a marker
-``{"$c": n}``: the next ``n`` chunk ids of the record's reference list spell that string.
-Markers appear in a fixed walk order, which is how ``rebuild`` finds each string's chunks
-again. Short strings stay inline: the Parquet columns compress them better than a reference.
+attributes, event and link attributes, or a log body) replaced by a marker. The record's
+reference list holds the chunk ids of all its markers, in the fixed order in which
+``content_values`` walks the record, which is how ``rebuild`` finds each string's chunks.
+
+Markers:
+- ``{"$c": n}``: the string is the concatenation of the next ``n`` chunks.
+- ``{"$t": template, "$c": [n1, n2, ...]}``: the string's long JSON literals were decoded
+  (content/textcodec.py); decoded text i is the concatenation of the next ``n_i`` chunks.
+
+Short strings stay inline: Parquet compresses them better than a reference.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from gravity.content.ids import CHUNK_ID_BYTES, ChunkId
+from gravity.content.textcodec import join_literals, split_literals
 
 Json = dict[str, Any]
-MARKER = "$c"
+Marker = dict[str, Any]
 
 # Strings shorter than this many characters stay inline in the skeleton. A reference costs
 # 16 bytes plus its share of the chunk index, so shorter strings gain nothing from dedup.
@@ -47,22 +54,38 @@ def _walk(value: Json) -> Iterator[Json]:
         yield value
 
 
+def encode_string(text: str, store_text: Callable[[str], tuple[ChunkId, ...]]) -> tuple[Marker, tuple[ChunkId, ...]]:
+    """Store one long string; return its marker and the chunk ids the marker consumes."""
+    parts = split_literals(text)
+    if parts is None:
+        chunks = store_text(text)
+        return {"$c": len(chunks)}, chunks
+    template, texts = parts
+    counts = []
+    references: list[ChunkId] = []
+    for decoded in texts:
+        chunks = store_text(decoded)
+        counts.append(len(chunks))
+        references.extend(chunks)
+    return {"$t": template, "$c": counts}, tuple(references)
+
+
 def split(
     item: Json,
-    store_text: Callable[[str], tuple[ChunkId, ...]],
+    encode: Callable[[str], tuple[Marker, tuple[ChunkId, ...]]],
     min_chars: int = MIN_CONTENT_CHARS,
 ) -> bytes:
     """Replace long strings of ``item`` in place by markers; return the chunk references.
 
-    ``store_text`` turns one string into its chunk ids.
+    ``encode`` turns one string into its marker and chunk ids (``encode_string``, memoized).
     """
     references: list[bytes] = []
     for value in content_values(item):
         text = value.get("stringValue")
         if text is not None and len(text) >= min_chars:
-            chunks = store_text(text)
+            marker, chunks = encode(text)
             del value["stringValue"]
-            value[MARKER] = len(chunks)
+            value.update(marker)
             references.extend(chunks)
     return b"".join(references)
 
@@ -75,14 +98,23 @@ def rebuild(skeleton: Json, references: bytes, chunk_bytes: dict[ChunkId, bytes]
     """Fill the markers of ``skeleton`` in place from ``chunk_bytes``; return it."""
     chunks = referenced_chunks(references)
     position = 0
-    for value in content_values(skeleton):
-        count = value.get(MARKER)
-        if count is None or len(value) != 1:
-            continue
+
+    def take(count: int) -> str:
+        nonlocal position
         pieces = [chunk_bytes[chunk] for chunk in chunks[position : position + count]]
         position += count
-        del value[MARKER]
-        value["stringValue"] = b"".join(pieces).decode("utf-8")
+        return b"".join(pieces).decode("utf-8")
+
+    for value in content_values(skeleton):
+        count = value.get("$c")
+        if count is None or "stringValue" in value:
+            continue
+        if "$t" in value:
+            text = join_literals(value.pop("$t"), [take(n) for n in count])
+        else:
+            text = take(count)
+        del value["$c"]
+        value["stringValue"] = text
     if position != len(chunks):
         raise ValueError(f"skeleton has markers for {position} chunks but {len(chunks)} are referenced")
     return skeleton

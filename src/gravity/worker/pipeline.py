@@ -130,7 +130,7 @@ def _process(store: ObjectStore, raw_key: str, chunk_stores: ChunkStores, chunke
         writer = writers.get(tenant)
         if writer is None:
             writer = writers[tenant] = chunk_stores.get(tenant).writer(chunker)
-        row = _row(record, tenant, raw_key, seq, writer.add_text)
+        row = _row(record, tenant, raw_key, seq, writer.encode_string)
         time_ns = row.get("start_ns") or row.get("time_ns") or 0
         rows_by_file[(tenant, _day(time_ns, fallback_day))].append(row)
 
@@ -170,9 +170,14 @@ def _process(store: ObjectStore, raw_key: str, chunk_stores: ChunkStores, chunke
     return result
 
 
-def _row(record: Record, tenant: str, raw_key: str, seq: int, store_text: Any) -> dict[str, Any]:
+# Span fields kept as their own columns and left out of the skeleton: ids and times are
+# nearly incompressible, so storing them twice would cost about a megabyte per 30k spans.
+SPAN_COLUMN_FIELDS = ("traceId", "spanId", "parentSpanId", "startTimeUnixNano", "endTimeUnixNano")
+
+
+def _row(record: Record, tenant: str, raw_key: str, seq: int, encode: Any) -> dict[str, Any]:
     item = record.item
-    references = split(item, store_text)
+    references = split(item, encode)
     service = resource_attribute(record.resource, "service.name")
     row: dict[str, Any] = {
         "tenant": tenant,
@@ -181,25 +186,27 @@ def _row(record: Record, tenant: str, raw_key: str, seq: int, store_text: Any) -
         "service_name": None if service is None else str(service),
         "resource": orjson.dumps(record.resource),
         "scope": orjson.dumps(record.scope),
-        "skeleton": orjson.dumps(item),
         "chunk_refs": references,
         "raw_key": raw_key,
         "seq": seq,
     }
     if record.signal == TRACES:
-        start = item.get("startTimeUnixNano", 0) or 0
-        end = item.get("endTimeUnixNano", 0) or 0
+        start = item.get("startTimeUnixNano")
+        end = item.get("endTimeUnixNano")
         row.update(
             parent_span_id=item.get("parentSpanId"),
             name=item.get("name", ""),
             kind=_enum(item.get("kind")),
             start_ns=start,
             end_ns=end,
-            duration_ns=end - start,
+            duration_ns=(end or 0) - (start or 0),
             status_code=_enum((item.get("status") or {}).get("code")),
         )
+        slim = {key: value for key, value in item.items() if key not in SPAN_COLUMN_FIELDS}
+        row["skeleton"] = orjson.dumps(slim)
     else:
         row.update(
+            skeleton=orjson.dumps(item),
             time_ns=item.get("timeUnixNano") or item.get("observedTimeUnixNano") or 0,
             event_name=item.get("eventName") or _attribute_string(item, "event.name"),
             severity_number=_enum(item.get("severityNumber")),

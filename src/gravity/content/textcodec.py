@@ -1,0 +1,89 @@
+"""Store a string's JSON-encoded texts once, whatever their escaping.
+
+The same message often sits in one span several times: raw in a per-message attribute and
+JSON-escaped inside ``input.value`` or ``gen_ai.input.messages`` (``\\u00b0`` for ``°``,
+``\\n`` for a newline). Cut as bytes, the escaped and raw forms share no chunks. So every
+long JSON string literal inside a long string is decoded, and its text is stored like any
+other text; the string keeps a *template*: its literal pieces, and for each decoded text the
+escaping style that re-encodes it.
+
+A literal is decoded only when re-encoding the text with a known style gives back its exact
+bytes, checked here at write time; any other literal stays in the template as it was. So
+the original string is always rebuilt byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+
+# JSON string literals: a quote, then characters other than quote and backslash, or escapes.
+_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+# Literals shorter than this stay in the template: a reference would cost more than it saves.
+MIN_LITERAL_CHARS = 64
+
+# Escaping styles, by the encoder that produces them.
+STYLE_ASCII = 0  # json.dumps default (ensure_ascii=True): non-ASCII as \uXXXX
+STYLE_UTF8 = 1  # json.dumps(ensure_ascii=False), JavaScript's JSON.stringify: UTF-8 as is
+
+_ENCODERS = {
+    STYLE_ASCII: json.encoder.encode_basestring_ascii,  # type: ignore[attr-defined]
+    STYLE_UTF8: json.encoder.encode_basestring,  # type: ignore[attr-defined]
+}
+
+Template = list[Any]  # str pieces, and [style] where a decoded text goes
+
+
+def split_literals(text: str) -> tuple[Template, list[str]] | None:
+    """Return (template, decoded texts), or None when no long literal decodes exactly."""
+    template: Template = []
+    texts: list[str] = []
+    position = 0
+    for match in _LITERAL.finditer(text):
+        literal = match.group()
+        if len(literal) < MIN_LITERAL_CHARS:
+            continue
+        style_and_text = _decode_exactly(literal)
+        if style_and_text is None:
+            continue
+        style, decoded = style_and_text
+        if match.start() > position:
+            template.append(text[position : match.start()])
+        template.append([style])
+        texts.append(decoded)
+        position = match.end()
+    if not texts:
+        return None
+    if position < len(text):
+        template.append(text[position:])
+    return template, texts
+
+
+def _decode_exactly(literal: str) -> tuple[int, str] | None:
+    try:
+        decoded = orjson.loads(literal)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(decoded, str):
+        return None
+    # Most literals without a backslash and with only ASCII are the same in both styles.
+    for style in (STYLE_UTF8, STYLE_ASCII) if not literal.isascii() else (STYLE_ASCII, STYLE_UTF8):
+        if _ENCODERS[style](decoded) == literal:
+            return style, decoded
+    return None
+
+
+def join_literals(template: Template, texts: list[str]) -> str:
+    """Rebuild the string that ``split_literals`` took apart."""
+    pieces = []
+    next_text = iter(texts)
+    for piece in template:
+        if isinstance(piece, str):
+            pieces.append(piece)
+        else:
+            pieces.append(_ENCODERS[piece[0]](next(next_text)))
+    return "".join(pieces)

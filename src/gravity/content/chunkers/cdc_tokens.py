@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from gravity.content.chunkers import _o200k, register
 
-# Measured on the dev corpus as for `cdc` (string values of at least 256 bytes, 172 MB, at
+# Measured with benchmarks/chunkers.py on the dev corpus (string values of at least 256 bytes, 172 MB, at
 # 3.9 bytes per token). `total` is the zstd -3 size of the unique pieces in 64 KiB blocks,
 # plus a 32-byte hash per unique piece, plus an estimated 4 bytes per reference.
 #

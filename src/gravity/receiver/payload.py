@@ -13,6 +13,8 @@ be joined into one raw file with ``join_parts``:
   A request that needs no change is stored as the exact bytes it arrived in.
 - JSON: a part is the request's resource groups as JSON array elements without the
   brackets, and ``join_parts`` frames them as one ``{"resourceSpans": [...]}`` document.
+  The groups are written as normalized for checking (64-bit integers as numbers, ids in
+  lower case, unknown top-level fields dropped), which parses to the same protobuf message.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Check an export request item by item and prepare the bytes that go into a raw file.
 
 A request whose body does not parse is rejected whole (InvalidOtlp, and a 400 response).
-Inside a request that parses, a span or log record that cannot be stored, such as one with
-a malformed trace id, is dropped and counted, and the rest is accepted: the client gets an
-OTLP partial success naming the first problems.
+Inside a request that parses, a span or log record that cannot be stored (one with a
+malformed trace id, say) is dropped and counted, and the rest is accepted. The client then
+gets an OTLP partial success that names the first problems.
 
 Each accepted request becomes one *part*. Parts of the same signal, tenant and marshaler can
 be joined into one raw file with ``join_parts``:

@@ -100,24 +100,32 @@ class _ChildResult:
     wall_seconds: float
 
 
+# Linux keeps a process's peak RSS across fork and exec, so a worker started straight from
+# this process, which holds the whole corpus in memory, would report this peak as its own.
+# A small launcher starts the worker instead, and writes the worker's ru_maxrss to a file.
+_LAUNCHER = """
+import os, subprocess, sys
+process = subprocess.Popen(sys.argv[2:])
+_, status, usage = os.wait4(process.pid, 0)
+with open(sys.argv[1], "w") as out:
+    out.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def _run_child(args: list[str]) -> _ChildResult:
     # The worker inherits this process's CPU affinity, so pinning the benchmark pins it.
     env = {**os.environ, "MAX_CONCURRENT": "1"}
-    with tempfile.TemporaryFile() as stderr:
+    with tempfile.TemporaryFile() as stderr, tempfile.NamedTemporaryFile("r") as usage_file:
+        command = [sys.executable, "-c", _LAUNCHER, usage_file.name, *gravity_command(), *args]
         started = time.monotonic()
-        process = subprocess.Popen([*gravity_command(), *args], stdout=subprocess.PIPE, stderr=stderr, env=env)
-        assert process.stdout is not None
-        stdout = process.stdout.read()
-        process.stdout.close()
-        # os.wait4 reaps the child and returns its own resource usage, where
-        # getrusage(RUSAGE_CHILDREN) would give the maximum over every child so far.
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=stderr, env=env, check=False)
         wall_seconds = time.monotonic() - started
         stderr.seek(0)
         stderr_tail = stderr.read().decode(errors="replace").strip()[-2000:]
+        max_rss_kib = int(usage_file.read() or 0)
     # ru_maxrss is in KiB on Linux.
-    return _ChildResult(process.returncode, stdout, stderr_tail, usage.ru_maxrss * 1024, wall_seconds)
+    return _ChildResult(result.returncode, result.stdout, stderr_tail, max_rss_kib * 1024, wall_seconds)
 
 
 def _last_json_line(stdout: bytes) -> dict[str, Any]:

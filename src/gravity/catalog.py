@@ -3,6 +3,8 @@
     state/commits/{payload_id}.json   one per distinct raw payload: the index files it wrote
     state/done/{raw_key}              the raw file at raw_key is committed (names its payload)
     state/claims/{raw_key}            a worker is processing raw_key (put-if-absent)
+    state/compactions/{id}.json       index files merged into one: the new file, the old ones
+    state/locks/{name}                a compaction in progress (put-if-absent)
     failed/{raw_key}                  a raw file that cannot be read, set aside
     failed/{raw_key}.reason.json      why, and when
 
@@ -26,6 +28,8 @@ from gravity.store.base import ObjectStore
 COMMITS = "state/commits/"
 DONE = "state/done/"
 CLAIMS = "state/claims/"
+COMPACTIONS = "state/compactions/"
+LOCKS = "state/locks/"
 FAILED = "failed/"
 
 
@@ -64,20 +68,29 @@ def iter_commits(store: ObjectStore) -> Iterator[CommitRecord]:
             yield CommitRecord(**orjson.loads(store.get(info.key)))
 
 
+def iter_compactions(store: ObjectStore) -> Iterator[dict[str, Any]]:
+    for info in store.list(COMPACTIONS):
+        if info.key.endswith(".json"):
+            yield orjson.loads(store.get(info.key))
+
+
 def visible_index_files(store: ObjectStore, table: str = "spans", tenant: str | None = None) -> list[str]:
-    """Return the index files of every commit, for one table ("spans" or "logs")."""
+    """Return the index files that hold the committed rows of one table ("spans" or "logs").
+
+    These are the files named by commit records and by compaction records, less the files
+    a compaction replaced: each committed row is in exactly one visible file.
+    """
     from gravity.content.ids import tenant_prefix
 
-    wanted = f"index/{tenant_prefix(tenant)}/{table}/" if tenant else None
-    files = []
+    files: set[str] = set()
     for commit in iter_commits(store):
-        for key in commit.index_files:
-            if f"/{table}/" not in key:
-                continue
-            if wanted and not key.startswith(wanted):
-                continue
-            files.append(key)
-    return sorted(set(files))
+        files.update(commit.index_files)
+    for compaction in iter_compactions(store):
+        files.add(compaction["output"])
+        files.difference_update(compaction["replaces"])
+
+    wanted = f"index/{tenant_prefix(tenant)}/{table}/" if tenant else f"/{table}/"
+    return sorted(key for key in files if (key.startswith(wanted) if tenant else wanted in key))
 
 
 def done_keys(store: ObjectStore) -> set[str]:

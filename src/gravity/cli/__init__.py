@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "demo_cmd",
     "serve_cmd",
     "verify_cmd",
+    "compact_cmd",
 )
 
 

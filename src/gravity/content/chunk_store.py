@@ -16,7 +16,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import blake3
 
@@ -24,8 +24,11 @@ from gravity.content.chunkers import Chunker
 from gravity.content.codec import decompress_block
 from gravity.content.ids import CHUNK_ID_BYTES, ChunkId, chunk_id, tenant_prefix
 from gravity.content.packs import TRAILER, Block, InvalidPack, PackWriter, parse_trailer, read_footer
-from gravity.errors import CorruptChunk, StoreError
+from gravity.errors import CorruptChunk, ObjectNotFound, StoreError
 from gravity.store.base import ObjectStore
+
+if TYPE_CHECKING:
+    from gravity.spans.skeleton import EncodedString
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +38,9 @@ LAYOUTS = ("packed", "loose")
 # an earlier turn) is not cut and hashed again. Each entry costs about 100 bytes plus its ids.
 MEMO_ENTRIES = 200_000
 
-# Decompressed blocks kept for reads: reconstructing one trace touches few blocks many times.
-BLOCK_CACHE_ENTRIES = 64
+# Decompressed bytes of blocks kept for reads: reconstructing one trace touches few blocks
+# many times. A compacted block is up to 8 MiB.
+BLOCK_CACHE_BYTES = 128 * 1024 * 1024
 
 
 class ChunkStore:
@@ -56,6 +60,7 @@ class ChunkStore:
         self._loose: set[ChunkId] = set()
         self._memo: OrderedDict[bytes, Any] = OrderedDict()
         self._block_cache: OrderedDict[tuple[str, int], bytes] = OrderedDict()
+        self._block_cache_bytes = 0
         self._dictionaries: dict[int, object] = {}
         self.refresh()
 
@@ -85,6 +90,16 @@ class ChunkStore:
             return read_footer(footer, raw_size)
         except InvalidPack as exc:
             raise StoreError(f"{key}: {exc}. Move the pack aside and run 'gravity verify'.") from exc
+
+    def reload(self) -> None:
+        """Forget every location and load them again: packs may have been compacted away."""
+        with self._lock:
+            self._locations.clear()
+            self._blocks.clear()
+            self._loose.clear()
+            self._block_cache.clear()
+            self._block_cache_bytes = 0
+        self.refresh()
 
     def has(self, chunk: ChunkId) -> bool:
         return chunk in self._locations or chunk in self._loose
@@ -133,6 +148,15 @@ class ChunkStore:
 
     def read(self, chunks: Iterable[ChunkId]) -> dict[ChunkId, bytes]:
         """Return the bytes of each chunk, each checked against its id."""
+        chunks = list(chunks)
+        try:
+            return self._read(chunks)
+        except ObjectNotFound:
+            # A compaction replaced a pack after this process loaded the pack footers.
+            self.reload()
+            return self._read(chunks)
+
+    def _read(self, chunks: list[ChunkId]) -> dict[ChunkId, bytes]:
         found: dict[ChunkId, bytes] = {}
         for chunk in dict.fromkeys(chunks):
             location = self._locations.get(chunk)
@@ -183,8 +207,10 @@ class ChunkStore:
             raise CorruptChunk("(block)", pack_key, f"block {index} does not decompress: {exc}") from exc
         with self._lock:
             self._block_cache[cache_key] = data
-            while len(self._block_cache) > BLOCK_CACHE_ENTRIES:
-                self._block_cache.popitem(last=False)
+            self._block_cache_bytes += len(data)
+            while self._block_cache_bytes > BLOCK_CACHE_BYTES and len(self._block_cache) > 1:
+                _, evicted = self._block_cache.popitem(last=False)
+                self._block_cache_bytes -= len(evicted)
         return data
 
     def _dictionary(self, dict_id: int) -> object | None:
@@ -212,29 +238,27 @@ class ContentWriter:
         self._memo: dict[bytes, Any] = {}
         self.chunks_referenced = 0
 
-    def add_text(self, text: str) -> tuple[ChunkId, ...]:
+    def add_text(self, text: str) -> tuple[bytes, tuple[ChunkId, ...]]:
+        """Store one text; return its id (the BLAKE3 of the whole text) and its chunk ids."""
         data = text.encode("utf-8")
         text_id = blake3.blake3(data).digest(CHUNK_ID_BYTES)
         known = self._memo.get(text_id) or self.chunks.memo_get(text_id)
         if known is None:
             known = self._cut(data)
             self._memo[text_id] = known
-        self.chunks_referenced += len(known)
-        return known
+        return text_id, known
 
-    def encode_string(self, text: str) -> tuple[dict[str, Any], tuple[ChunkId, ...]]:
-        """Return the skeleton marker and chunk ids of one long string (spans/skeleton.py)."""
+    def encode_string(self, text: str) -> EncodedString:
+        """Store one long string of a record; see spans/skeleton.py for what is returned."""
         from gravity.spans.skeleton import encode_string
 
         key = b"S" + blake3.blake3(text.encode("utf-8")).digest(CHUNK_ID_BYTES)
-        known = self._memo.get(key) or self.chunks.memo_get(key)
-        if known is not None:
-            marker, chunks = known
-            self.chunks_referenced += len(chunks)
-            return marker, chunks
-        marker, chunks = encode_string(text, self.add_text)
-        self._memo[key] = (marker, chunks)
-        return marker, chunks
+        encoded = self._memo.get(key) or self.chunks.memo_get(key)
+        if encoded is None:
+            encoded = encode_string(text, self.add_text)
+            self._memo[key] = encoded
+        self.chunks_referenced += len(encoded.chunks)
+        return encoded
 
     def _cut(self, data: bytes) -> tuple[ChunkId, ...]:
         ids = []

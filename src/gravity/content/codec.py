@@ -13,9 +13,10 @@ import zstandard
 CODEC_RAW = 0
 CODEC_ZSTD = 1
 
-# zstd level for blocks. Higher levels cost CPU once, at write time, and save bytes forever;
-# the benchmark harness measures the trade-off on real traces.
-DEFAULT_LEVEL = 19
+# zstd level of the blocks of fresh packs. Compaction rewrites them at level 19 in larger
+# blocks (compaction/packs.py); level 19 here costs about a minute per 33 MB of new content on
+# one core, paid again at compaction, so the worker uses a fast level.
+DEFAULT_LEVEL = 3
 
 _local = threading.local()
 

@@ -10,6 +10,10 @@ escaping style that re-encodes it.
 A literal is decoded only when re-encoding the text with a known style gives back its exact
 bytes, checked here at write time; any other literal stays in the template as it was. So
 the original string is always rebuilt byte for byte.
+
+Long stretches between literals (a message whose text embeds some JSON, say) are stored as
+texts too, with the style ``STYLE_RAW``, so the template itself stays small: it is kept in
+every row that uses it, while texts are stored once.
 """
 
 from __future__ import annotations
@@ -26,13 +30,18 @@ _LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 # Literals shorter than this stay in the template: a reference would cost more than it saves.
 MIN_LITERAL_CHARS = 64
 
+# Stretches of the template longer than this are stored as texts (STYLE_RAW).
+MAX_TEMPLATE_PIECE_CHARS = 256
+
 # Escaping styles, by the encoder that produces them.
 STYLE_ASCII = 0  # json.dumps default (ensure_ascii=True): non-ASCII as \uXXXX
 STYLE_UTF8 = 1  # json.dumps(ensure_ascii=False), JavaScript's JSON.stringify: UTF-8 as is
+STYLE_RAW = 2  # not a literal: a long stretch of the string between literals, as is
 
 _ENCODERS = {
     STYLE_ASCII: json.encoder.encode_basestring_ascii,  # type: ignore[attr-defined]
     STYLE_UTF8: json.encoder.encode_basestring,  # type: ignore[attr-defined]
+    STYLE_RAW: lambda text: text,
 }
 
 Template = list[Any]  # str pieces, and [style] where a decoded text goes
@@ -42,7 +51,16 @@ def split_literals(text: str) -> tuple[Template, list[str]] | None:
     """Return (template, decoded texts), or None when no long literal decodes exactly."""
     template: Template = []
     texts: list[str] = []
+
+    def add_piece(piece: str) -> None:
+        if len(piece) > MAX_TEMPLATE_PIECE_CHARS:
+            template.append([STYLE_RAW])
+            texts.append(piece)
+        elif piece:
+            template.append(piece)
+
     position = 0
+    decoded_any = False
     for match in _LITERAL.finditer(text):
         literal = match.group()
         if len(literal) < MIN_LITERAL_CHARS:
@@ -51,15 +69,14 @@ def split_literals(text: str) -> tuple[Template, list[str]] | None:
         if style_and_text is None:
             continue
         style, decoded = style_and_text
-        if match.start() > position:
-            template.append(text[position : match.start()])
+        add_piece(text[position : match.start()])
         template.append([style])
         texts.append(decoded)
         position = match.end()
-    if not texts:
+        decoded_any = True
+    if not decoded_any:
         return None
-    if position < len(text):
-        template.append(text[position:])
+    add_piece(text[position:])
     return template, texts
 
 

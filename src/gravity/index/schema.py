@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from gravity.normalize.columns import CALL_SCHEMA
+
 COMMON_FIELDS = [
     pa.field("tenant", pa.string()),
     pa.field("trace_id", pa.string()),
@@ -22,6 +24,14 @@ COMMON_FIELDS = [
     pa.field("seq", pa.int32()),  # position in the raw file, to rebuild arrival order
 ]
 
+# The normalized LLM call of a span (gravity.normalize), null where the span is no LLM call.
+# Its messages are stored as a frame (spans/frames.py) that points into ``chunk_refs``.
+CALL_FIELDS = [
+    field.with_nullable(True)
+    for field in CALL_SCHEMA
+    if field.name not in ("trace_id", "span_id", "messages_json")
+] + [pa.field("messages", pa.binary())]
+
 SPAN_SCHEMA = pa.schema(
     COMMON_FIELDS
     + [
@@ -30,9 +40,9 @@ SPAN_SCHEMA = pa.schema(
         pa.field("kind", pa.int8()),
         pa.field("start_ns", pa.int64()),
         pa.field("end_ns", pa.int64()),
-        pa.field("duration_ns", pa.int64()),
         pa.field("status_code", pa.int8()),
     ]
+    + CALL_FIELDS
 )
 
 LOG_SCHEMA = pa.schema(

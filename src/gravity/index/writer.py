@@ -11,10 +11,11 @@ import pyarrow.parquet as pq
 
 from gravity.content.ids import tenant_prefix
 
-# zstd on every column: the skeleton column is most of the index and compresses well across
-# rows of the same instrumentation.
+# zstd on every column. Fresh files use a fast level: compaction rewrites them at level 19
+# (compaction/index.py), so a slow level here would be paid twice.
 PARQUET_COMPRESSION = "zstd"
-PARQUET_COMPRESSION_LEVEL = 19
+PARQUET_COMPRESSION_LEVEL = 3
+USE_DICTIONARY = ("tenant", "service_name", "resource", "scope", "raw_key", "name")
 
 
 def index_key(tenant: str, signal: str, day: str, name: str) -> str:
@@ -30,7 +31,7 @@ def parquet_bytes(rows: Sequence[dict[str, Any]], schema: pa.Schema) -> bytes:
         buffer,
         compression=PARQUET_COMPRESSION,
         compression_level=PARQUET_COMPRESSION_LEVEL,
-        use_dictionary=["tenant", "service_name", "resource", "scope", "raw_key", "name"],
+        use_dictionary=list(USE_DICTIONARY),
         write_statistics=["trace_id", "start_ns", "time_ns"],
     )
     return buffer.getvalue()

@@ -16,7 +16,7 @@ Short strings stay inline: Parquet compresses them better than a reference.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from gravity.content.ids import CHUNK_ID_BYTES, ChunkId
 from gravity.content.textcodec import join_literals, split_literals
@@ -54,40 +54,62 @@ def _walk(value: Json) -> Iterator[Json]:
         yield value
 
 
-def encode_string(text: str, store_text: Callable[[str], tuple[ChunkId, ...]]) -> tuple[Marker, tuple[ChunkId, ...]]:
-    """Store one long string; return its marker and the chunk ids the marker consumes."""
+class EncodedString(NamedTuple):
+    marker: Marker
+    chunks: tuple[ChunkId, ...]
+    texts: tuple[tuple[bytes, int], ...]  # (text id, chunk count) of each stored text, in order
+
+
+class SplitRecord(NamedTuple):
+    references: bytes  # the chunk ids of all markers, concatenated
+    text_positions: dict[bytes, tuple[int, int]]  # text id -> (first chunk, chunk count)
+
+
+StoreText = Callable[[str], tuple[bytes, tuple[ChunkId, ...]]]
+
+
+def encode_string(text: str, store_text: StoreText) -> EncodedString:
+    """Store one long string with ``store_text``; return its marker and what it references."""
     parts = split_literals(text)
     if parts is None:
-        chunks = store_text(text)
-        return {"$c": len(chunks)}, chunks
+        text_id, chunks = store_text(text)
+        return EncodedString({"$c": len(chunks)}, chunks, ((text_id, len(chunks)),))
     template, texts = parts
     counts = []
     references: list[ChunkId] = []
+    stored = []
     for decoded in texts:
-        chunks = store_text(decoded)
+        text_id, chunks = store_text(decoded)
         counts.append(len(chunks))
         references.extend(chunks)
-    return {"$t": template, "$c": counts}, tuple(references)
+        stored.append((text_id, len(chunks)))
+    return EncodedString({"$t": template, "$c": counts}, tuple(references), tuple(stored))
 
 
 def split(
     item: Json,
-    encode: Callable[[str], tuple[Marker, tuple[ChunkId, ...]]],
+    encode: Callable[[str], EncodedString],
     min_chars: int = MIN_CONTENT_CHARS,
-) -> bytes:
-    """Replace long strings of ``item`` in place by markers; return the chunk references.
+) -> SplitRecord:
+    """Replace long strings of ``item`` in place by markers; return what they reference.
 
-    ``encode`` turns one string into its marker and chunk ids (``encode_string``, memoized).
+    ``encode`` stores one string (``ContentWriter.encode_string``, memoized). The text
+    positions let other columns point at a text of this record instead of storing it again.
     """
     references: list[bytes] = []
+    positions: dict[bytes, tuple[int, int]] = {}
     for value in content_values(item):
         text = value.get("stringValue")
         if text is not None and len(text) >= min_chars:
-            marker, chunks = encode(text)
+            encoded = encode(text)
             del value["stringValue"]
-            value.update(marker)
-            references.extend(chunks)
-    return b"".join(references)
+            value.update(encoded.marker)
+            start = len(references)
+            for text_id, count in encoded.texts:
+                positions.setdefault(text_id, (start, count))
+                start += count
+            references.extend(encoded.chunks)
+    return SplitRecord(b"".join(references), positions)
 
 
 def referenced_chunks(references: bytes) -> list[ChunkId]:

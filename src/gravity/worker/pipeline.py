@@ -26,6 +26,7 @@ from gravity.index.writer import index_key, parquet_bytes
 from gravity.otlp.model import TRACES, Record, resource_attribute
 from gravity.raw.layout import parse_raw_key
 from gravity.raw.reader import read_raw_file
+from gravity.spans.frames import encode_frame
 from gravity.spans.skeleton import split
 from gravity.store.base import ObjectStore
 
@@ -121,6 +122,9 @@ def _process(store: ObjectStore, raw_key: str, chunk_stores: ChunkStores, chunke
         result.status = "duplicate"
         return result
 
+    # Normalize LLM calls first: splitting replaces the record's content by markers.
+    calls = _normalize(payload.records) if payload.signal == TRACES else {}
+
     # Split every record into skeleton and content, per tenant.
     rows_by_file: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     writers = {}
@@ -130,7 +134,8 @@ def _process(store: ObjectStore, raw_key: str, chunk_stores: ChunkStores, chunke
         writer = writers.get(tenant)
         if writer is None:
             writer = writers[tenant] = chunk_stores.get(tenant).writer(chunker)
-        row = _row(record, tenant, raw_key, seq, writer.encode_string)
+        call = calls.get((record.trace_id, record.span_id))
+        row = _row(record, tenant, raw_key, seq, writer.encode_string, call)
         time_ns = row.get("start_ns") or row.get("time_ns") or 0
         rows_by_file[(tenant, _day(time_ns, fallback_day))].append(row)
 
@@ -175,9 +180,24 @@ def _process(store: ObjectStore, raw_key: str, chunk_stores: ChunkStores, chunke
 SPAN_COLUMN_FIELDS = ("traceId", "spanId", "parentSpanId", "startTimeUnixNano", "endTimeUnixNano")
 
 
-def _row(record: Record, tenant: str, raw_key: str, seq: int, encode: Any) -> dict[str, Any]:
+def _normalize(records: list[Record]) -> dict[tuple[str, str], Any]:
+    from gravity.normalize import normalize_records
+
+    return {(call.trace_id, call.span_id): call for call in normalize_records(records)}
+
+
+def _call_columns(call: Any, positions: dict[bytes, tuple[int, int]]) -> dict[str, Any]:
+    from gravity.normalize import call_columns
+
+    columns = call_columns(call)
+    del columns["trace_id"], columns["span_id"]
+    columns["messages"] = encode_frame(columns.pop("messages_json"), positions)
+    return columns
+
+
+def _row(record: Record, tenant: str, raw_key: str, seq: int, encode: Any, call: Any) -> dict[str, Any]:
     item = record.item
-    references = split(item, encode)
+    references, positions = split(item, encode)
     service = resource_attribute(record.resource, "service.name")
     row: dict[str, Any] = {
         "tenant": tenant,
@@ -199,11 +219,12 @@ def _row(record: Record, tenant: str, raw_key: str, seq: int, encode: Any) -> di
             kind=_enum(item.get("kind")),
             start_ns=start,
             end_ns=end,
-            duration_ns=(end or 0) - (start or 0),
             status_code=_enum((item.get("status") or {}).get("code")),
         )
         slim = {key: value for key, value in item.items() if key not in SPAN_COLUMN_FIELDS}
         row["skeleton"] = orjson.dumps(slim)
+        if call is not None:
+            row.update(_call_columns(call, positions))
     else:
         row.update(
             skeleton=orjson.dumps(item),

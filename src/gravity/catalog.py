@@ -83,11 +83,14 @@ def visible_index_files(store: ObjectStore, table: str = "spans", tenant: str | 
     from gravity.content.ids import tenant_prefix
 
     files: set[str] = set()
+    replaced: set[str] = set()
     for commit in iter_commits(store):
         files.update(commit.index_files)
+    # Order-free: an output that a later compaction merged again is in some "replaces".
     for compaction in iter_compactions(store):
         files.add(compaction["output"])
-        files.difference_update(compaction["replaces"])
+        replaced.update(compaction["replaces"])
+    files -= replaced
 
     wanted = f"index/{tenant_prefix(tenant)}/{table}/" if tenant else f"/{table}/"
     return sorted(key for key in files if (key.startswith(wanted) if tenant else wanted in key))

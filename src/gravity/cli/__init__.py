@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "serve_cmd",
     "verify_cmd",
     "compact_cmd",
+    "dict_cmd",
 )
 
 

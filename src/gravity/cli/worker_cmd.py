@@ -35,10 +35,14 @@ from gravity.worker.runner import DEFAULT_CHUNKER, Worker, WorkerSettings
     "--layout", type=click.Choice(LAYOUTS), default="packed", show_default=True,
     help="packed: chunks in pack files; loose: one gzip object per chunk (for comparison).",
 )
+@click.option(
+    "--compact/--no-compact", default=True, show_default=True,
+    help="Merge small packs and index files after a --once pass (and every 10 minutes otherwise).",
+)
 @json_option
 def command(
     store_location: str | None, once: bool, poll_interval: float, max_concurrent: int,
-    chunker: str, layout: str, as_json: bool,
+    chunker: str, layout: str, compact: bool, as_json: bool,
 ) -> None:
     """Process raw OTLP files from raw-spans/ and raw-logs/ into the store.
 
@@ -46,7 +50,7 @@ def command(
     long-running service next to the Collector. Any number of workers may share one store.
     """
     store = open_store(store_location)
-    worker = Worker(store, WorkerSettings(poll_interval, max_concurrent, chunker, layout))
+    worker = Worker(store, WorkerSettings(poll_interval, max_concurrent, chunker, layout, compact))
 
     if once:
         stats = worker.run_once()

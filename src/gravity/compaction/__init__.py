@@ -52,11 +52,18 @@ def compact_store(store: ObjectStore) -> dict[str, int]:
     from gravity.compaction.packs import compact_packs
     from urllib.parse import unquote
 
-    packs_replaced = packs_written = 0
+    from gravity.content.dictionaries import dictionary_prefix, train_dictionary
+
+    packs_replaced = packs_written = dictionaries = 0
     tenants = {info.key.split("/")[1] for info in store.list("packs/")}
-    for tenant in sorted(tenants):
-        replaced, written = compact_packs(store, unquote(tenant))
+    for tenant in sorted(unquote(name) for name in tenants):
+        replaced, written = compact_packs(store, tenant)
         packs_replaced += replaced
         packs_written += written
+        # The first dictionary is trained once a tenant has enough content; fresh packs
+        # written after it compress their small blocks with it.
+        if not any(True for _ in store.list(dictionary_prefix(tenant))) and train_dictionary(store, tenant):
+            dictionaries += 1
     index_files = compact_index(store)
-    return {"packs_replaced": packs_replaced, "packs_written": packs_written, "index_files_merged": index_files}
+    return {"packs_replaced": packs_replaced, "packs_written": packs_written,
+            "index_files_merged": index_files, "dictionaries_trained": dictionaries}

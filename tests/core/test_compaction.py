@@ -1,0 +1,78 @@
+"""Compaction and dictionaries: fewer, larger objects, and every trace still exact."""
+
+from __future__ import annotations
+
+from gravity import catalog
+from gravity.compaction import compact_store
+from gravity.content.chunk_store import ChunkStore
+from gravity.content.dictionaries import dictionary_prefix, train_dictionary
+from gravity.verify import verify_store
+from gravity.worker.runner import Worker, WorkerSettings
+
+from tests.conftest import copy_into_store
+from tests.core.roundtrip import assert_lossless
+
+
+def _keys(store, prefix):
+    return {info.key for info in store.list(prefix)}
+
+
+def test_compaction_keeps_every_trace(local_store, corpus_sample):
+    copy_into_store(local_store, corpus_sample)
+    Worker(local_store, WorkerSettings(compact=False)).run_once()
+    packs_before = _keys(local_store, "packs/")
+    files_before = catalog.visible_index_files(local_store, "spans")
+
+    result = compact_store(local_store)
+
+    assert result["packs_replaced"] == len(packs_before)
+    assert len(_keys(local_store, "packs/")) == result["packs_written"] < len(packs_before)
+    files_after = catalog.visible_index_files(local_store, "spans")
+    assert len(files_after) < len(files_before)
+    assert not set(files_before) & _keys(local_store, "index/")  # replaced files are deleted
+    assert verify_store(local_store).problems == []
+    assert_lossless(local_store, [path for path, _ in corpus_sample])
+
+
+def test_compaction_twice_changes_nothing(local_store, corpus_sample):
+    copy_into_store(local_store, corpus_sample[:2])
+    Worker(local_store).run_once()  # compacts after the pass
+    objects = _keys(local_store, "packs/") | _keys(local_store, "index/")
+
+    result = compact_store(local_store)
+
+    assert result["packs_replaced"] == 0
+    assert result["index_files_merged"] == 0
+    assert _keys(local_store, "packs/") | _keys(local_store, "index/") == objects
+
+
+def test_new_files_after_compaction(local_store, corpus_sample):
+    copy_into_store(local_store, corpus_sample[:2])
+    worker = Worker(local_store)
+    worker.run_once()
+    copy_into_store(local_store, corpus_sample[2:])
+
+    worker.run_once()
+
+    assert verify_store(local_store).problems == []
+    assert_lossless(local_store, [path for path, _ in corpus_sample])
+
+
+def test_dictionary_used_by_new_packs_old_data_readable(local_store, corpus_sample, monkeypatch):
+    # Two sample files hold less unique text than a production dictionary asks for.
+    monkeypatch.setattr("gravity.content.dictionaries.MIN_TRAINING_BYTES", 64 * 1024)
+    copy_into_store(local_store, corpus_sample[:2])
+    Worker(local_store, WorkerSettings(compact=False)).run_once()
+    tenant = "acme"
+
+    dict_id = train_dictionary(local_store, tenant)
+    copy_into_store(local_store, corpus_sample[2:])
+    Worker(local_store, WorkerSettings(compact=False)).run_once()
+
+    assert dict_id is not None
+    assert _keys(local_store, dictionary_prefix(tenant)) == {f"{dictionary_prefix(tenant)}{dict_id}.zdict"}
+    dict_ids = {block.dict_id for blocks in ChunkStore(local_store, tenant).pack_blocks().values() for block in blocks}
+    assert dict_id in dict_ids
+    assert 0 in dict_ids  # blocks written before the dictionary existed
+    assert verify_store(local_store).problems == []
+    assert_lossless(local_store, [path for path, _ in corpus_sample])

@@ -32,24 +32,33 @@ COMPACT_PAGE_BYTES = 8 * 1024 * 1024
 _PARTITION = re.compile(r"^index/(?P<tenant>[^/]+)/(?P<table>spans|logs)/dt=(?P<day>[^/]+)/")
 
 
+def _partitions(store: ObjectStore, table: str) -> dict[tuple[str, str], list[str]]:
+    partitions: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for key in catalog.visible_index_files(store, table):
+        match = _PARTITION.match(key)
+        if match:
+            partitions[(match["tenant"], match["day"])].append(key)
+    return partitions
+
+
 def compact_index(store: ObjectStore, min_files: int = 2) -> int:
     """Merge every partition with at least ``min_files`` visible files; return files merged."""
     merged = 0
     for table in ("spans", "logs"):
-        partitions: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for key in catalog.visible_index_files(store, table):
-            match = _PARTITION.match(key)
-            if match:
-                partitions[(match["tenant"], match["day"])].append(key)
-        for (tenant, day), files in sorted(partitions.items()):
+        for (tenant, day), files in sorted(_partitions(store, table).items()):
             if len(files) >= min_files:
-                merged += _compact_partition(store, tenant, table, day, files)
+                merged += _compact_partition(store, tenant, table, day, min_files)
     return merged
 
 
-def _compact_partition(store: ObjectStore, tenant: str, table: str, day: str, files: list[str]) -> int:
+def _compact_partition(store: ObjectStore, tenant: str, table: str, day: str, min_files: int) -> int:
     with compaction_lock(store, f"index-{tenant}-{table}-{day}") as held:
         if not held:
+            return 0
+        # List again under the lock: another worker may have compacted this partition
+        # between our first listing and taking the lock.
+        files = _partitions(store, table).get((tenant, day), [])
+        if len(files) < min_files:
             return 0
         tables = [pq.read_table(io.BytesIO(store.get(key))) for key in files]
         merged = pa.concat_tables(tables, promote_options="permissive")

@@ -13,7 +13,7 @@ from gravity.store import open_store
 
 @click.group("dict")
 def command() -> None:
-    """Manage per-tenant zstd dictionaries (trained automatically at compaction)."""
+    """Manage per-tenant zstd dictionaries (trained automatically past 256 MB of content)."""
 
 
 @command.command("train")

@@ -52,7 +52,12 @@ def compact_store(store: ObjectStore) -> dict[str, int]:
     from gravity.compaction.packs import compact_packs
     from urllib.parse import unquote
 
-    from gravity.content.dictionaries import dictionary_prefix, train_dictionary
+    from gravity.content.dictionaries import (
+        AUTOMATIC_TRAINING_BYTES,
+        dictionary_prefix,
+        train_dictionary,
+        unique_content_bytes,
+    )
 
     packs_replaced = packs_written = dictionaries = 0
     tenants = {info.key.split("/")[1] for info in store.list("packs/")}
@@ -62,7 +67,11 @@ def compact_store(store: ObjectStore) -> dict[str, int]:
         packs_written += written
         # The first dictionary is trained once a tenant has enough content; fresh packs
         # written after it compress their small blocks with it.
-        if not any(True for _ in store.list(dictionary_prefix(tenant))) and train_dictionary(store, tenant):
+        if (
+            not any(True for _ in store.list(dictionary_prefix(tenant)))
+            and unique_content_bytes(store, tenant) >= AUTOMATIC_TRAINING_BYTES
+            and train_dictionary(store, tenant)
+        ):
             dictionaries += 1
     index_files = compact_index(store)
     return {"packs_replaced": packs_replaced, "packs_written": packs_written,

@@ -31,6 +31,12 @@ DICTIONARY_BYTES = 110 * 1024
 MIN_TRAINING_BYTES = 1024 * 1024
 MAX_TRAINING_BYTES = 16 * 1024 * 1024
 
+# Compaction trains a tenant's first dictionary only past this much unique content. Below it,
+# the dictionary's own 110 KiB cost more than it saves: fresh packs are compacted (without a
+# dictionary) soon after. On the dev corpus (29.5 MB for its largest tenant) no dictionary
+# is trained automatically; two would add 0.23 MB to a 12.4 MB store.
+AUTOMATIC_TRAINING_BYTES = 256 * 1024 * 1024
+
 # How long a process trusts its view of a tenant's newest dictionary.
 CURRENT_TTL_SECONDS = 60.0
 
@@ -66,6 +72,14 @@ def current_dictionary(store: ObjectStore, tenant: str) -> zstandard.ZstdCompres
     with _current_lock:
         _current[cache_key] = (time.monotonic(), dictionary)
     return dictionary
+
+
+def unique_content_bytes(store: ObjectStore, tenant: str) -> int:
+    """Return the bytes of unique chunk content a tenant has in its packs."""
+    from gravity.content.chunk_store import ChunkStore
+
+    blocks = ChunkStore(store, tenant).pack_blocks().values()
+    return sum(block.raw_size for pack in blocks for block in pack)
 
 
 def train_dictionary(store: ObjectStore, tenant: str) -> int | None:

@@ -8,9 +8,9 @@
     failed/{raw_key}                  a raw file that cannot be read, set aside
     failed/{raw_key}.reason.json      why, and when
 
-A raw file's index rows become visible only through its commit record, written last, so a
-file is either fully committed or not visible at all: a worker that dies half-way leaves
-only unreferenced objects, and the retry writes the same names again.
+A raw file's index rows become visible only through its commit record, which is written last.
+So a file is either fully committed or not visible at all. A worker that dies half-way
+leaves only unreferenced objects, and the retry writes the same names again.
 """
 
 from __future__ import annotations

@@ -66,8 +66,8 @@ class TraceReader:
                 ).fetchall()
             return [dict(zip(columns, values)) for values in found]
 
-        # NOTE: on S3 every index file is fetched whole for each lookup; a trace-id index
-        # (or DuckDB's httpfs, which would need a run-time download) should replace this scan.
+        # NOTE: on S3 every index file is fetched whole for each lookup. A trace-id index
+        # should replace this scan (DuckDB's httpfs would need a run-time download).
         wanted = pa.array(trace_ids)
         rows = []
         for key in files:

@@ -84,8 +84,8 @@ def _compact_partition(store: ObjectStore, tenant: str, table: str, day: str, mi
         output = f"index/{tenant}/{table}/dt={day}/c-{name}.parquet"
         store.put(output, data)
 
-        # The compaction record swaps the files in one step for readers; the old files go
-        # after it, so a crash in between leaves them hidden but harmless.
+        # The compaction record swaps the files in one step for readers. The old files are
+        # deleted after it, so a crash in between leaves them hidden but harmless.
         record = {"output": output, "replaces": files, "table": table, "tenant": tenant, "day": day,
                   "rows": merged.num_rows}
         store.put(f"{catalog.COMPACTIONS}{name}.json", orjson.dumps(record))

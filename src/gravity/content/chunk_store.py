@@ -44,7 +44,7 @@ BLOCK_CACHE_BYTES = 128 * 1024 * 1024
 
 
 class ChunkStore:
-    """Which chunks a tenant has and where. Thread-safe: pipelines share one per tenant."""
+    """Index of a tenant's chunks and their locations, shared by all pipelines (thread-safe)."""
 
     def __init__(self, store: ObjectStore, tenant: str, layout: str = "packed") -> None:
         if layout not in LAYOUTS:

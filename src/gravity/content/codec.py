@@ -14,8 +14,8 @@ CODEC_RAW = 0
 CODEC_ZSTD = 1
 
 # zstd level of the blocks of fresh packs. Compaction rewrites them at level 19 in larger
-# blocks (compaction/packs.py); level 19 here costs about a minute per 33 MB of new content on
-# one core, paid again at compaction, so the worker uses a fast level.
+# blocks (compaction/packs.py). Level 19 here would cost about a minute per 33 MB of new
+# content on one core and be paid again at compaction, so the worker uses a fast level.
 DEFAULT_LEVEL = 3
 
 _local = threading.local()

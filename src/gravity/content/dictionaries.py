@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 
 DICTIONARY_BYTES = 110 * 1024
 
-# Training needs enough samples to find what a tenant's texts share; below this much unique
-# content a dictionary would mostly fit the few texts it saw.
+# Training needs enough samples to find what a tenant's texts share. Below this much unique
+# content, a dictionary would mostly fit the few texts it saw.
 MIN_TRAINING_BYTES = 1024 * 1024
 MAX_TRAINING_BYTES = 16 * 1024 * 1024
 

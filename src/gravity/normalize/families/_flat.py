@@ -20,7 +20,7 @@ from gravity.normalize.messages import (
     tool_result_text,
 )
 from gravity.normalize.model import LlmCall, Message, Part
-from gravity.normalize.values import to_int, to_str
+from gravity.normalize.values import mapping, to_int, to_str
 
 # Content block types that only Anthropic's Messages API uses. A content list that contains
 # one of them is read block by block here, not as OpenAI content parts.
@@ -35,6 +35,12 @@ def text_part(text: Any) -> Part | None:
     if isinstance(text, str) and text != "":
         return Part(type="text", content=text)
     return None
+
+
+def text_parts(text: Any) -> list[Part]:
+    """Return the text as a one-part list, or an empty list for a missing or empty text."""
+    part = text_part(text)
+    return [part] if part is not None else []
 
 
 def tool_result_part(call_id: Any, result: Any, name: Any = None) -> Part:
@@ -79,7 +85,7 @@ def anthropic_parts(blocks: list[Any]) -> list[Part]:
         elif kind == "thinking" and to_str(block.get("thinking")):
             parts.append(Part(type="reasoning", content=block["thinking"]))
         elif kind in ("image", "document"):
-            source = _mapping(block.get("source"))
+            source = mapping(block.get("source"))
             data = to_str(source.get("data")) or to_str(source.get("url")) or to_str(source.get("file_id"))
             parts.append(media_part(data, to_str(source.get("media_type"))))
     return parts
@@ -166,8 +172,8 @@ def read_usage_dict(call: LlmCall, usage: Any) -> None:
     """
     if not isinstance(usage, Mapping):
         return
-    input_details = _mapping(usage.get("prompt_tokens_details")) or _mapping(usage.get("input_tokens_details"))
-    output_details = _mapping(usage.get("completion_tokens_details")) or _mapping(usage.get("output_tokens_details"))
+    input_details = mapping(usage.get("prompt_tokens_details")) or mapping(usage.get("input_tokens_details"))
+    output_details = mapping(usage.get("completion_tokens_details")) or mapping(usage.get("output_tokens_details"))
     candidates = {
         "input_tokens": (usage.get("input_tokens"), usage.get("prompt_tokens"), usage.get("input")),
         "output_tokens": (usage.get("output_tokens"), usage.get("completion_tokens"), usage.get("output")),
@@ -184,7 +190,3 @@ def read_usage_dict(call: LlmCall, usage: Any) -> None:
     for field_name, values in candidates.items():
         if getattr(call, field_name) is None:
             setattr(call, field_name, next((number for number in map(to_int, values) if number is not None), None))
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}

@@ -23,6 +23,7 @@ from gravity.normalize.families._flat import (
     read_usage_dict,
     responses_items,
     text_part,
+    text_parts,
 )
 from gravity.normalize.messages import tool_definitions_from
 from gravity.normalize.model import LlmCall, Message
@@ -151,7 +152,7 @@ def _read_input(call: LlmCall, raw: Any) -> None:
         call.input_messages = chat_messages(value["messages"])
     elif "input" in value and ("model" in value or "instructions" in value):
         call.input_messages = responses_items(value["input"])
-        call.system_instructions = [part for part in [text_part(value.get("instructions"))] if part is not None]
+        call.system_instructions = text_parts(value.get("instructions"))
     else:
         call.input_messages = _text_message("user", raw)
     call.tool_definitions = tool_definitions_from(value.get("tools"))

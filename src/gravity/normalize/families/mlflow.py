@@ -16,7 +16,7 @@ from gravity.normalize.families._flat import (
     provider_response,
     read_usage_dict,
     responses_items,
-    text_part,
+    text_parts,
 )
 from gravity.normalize.messages import parts_from_content, tool_definitions_from
 from gravity.normalize.model import LlmCall
@@ -126,6 +126,6 @@ def _read_request(call: LlmCall, request: Mapping[str, Any]) -> None:
     # Both APIs take the system prompt beside the messages.
     system = request.get("instructions", request.get("system"))
     if isinstance(system, str):
-        call.system_instructions = [part for part in [text_part(system)] if part is not None]
+        call.system_instructions = text_parts(system)
     elif isinstance(system, list):
         call.system_instructions = parts_from_content(system)

@@ -25,6 +25,7 @@ from gravity.normalize.families._flat import (
     read_usage_dict,
     responses_items,
     text_part,
+    text_parts,
     tool_result_part,
 )
 from gravity.normalize.messages import media_part, normalize_finish_reason, tool_call_part, tool_definitions_from
@@ -212,7 +213,7 @@ def _message(fields: Attributes) -> Message:
     # message.contents.0.message_content.text. It becomes one part.
     parts: list[Part] = []
     if isinstance(text, str) and text not in {part.content for part in content_parts if part.type == "text"}:
-        parts.extend(part for part in [text_part(text)] if part is not None)
+        parts.extend(text_parts(text))
     parts.extend(content_parts)
     for tool_call in tool_calls:
         parts.append(

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from gravity.normalize.families._flat import text_part, tool_result_part
+from gravity.normalize.families._flat import text_part, text_parts, tool_result_part
 from gravity.normalize.messages import (
     media_part,
     normalize_finish_reason,
@@ -156,7 +156,7 @@ def _read_input(call: LlmCall, fields: Attributes) -> None:
         return
     system = prompt.get("system")
     if isinstance(system, str):
-        call.system_instructions = [part for part in [text_part(system)] if part is not None]
+        call.system_instructions = text_parts(system)
     elif system is not None:
         call.system_instructions = [part for message in _messages(system) for part in message.parts]
     if isinstance(prompt.get("prompt"), str):

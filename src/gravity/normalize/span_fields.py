@@ -7,7 +7,7 @@ and ``cache_read_input_tokens``, ``gen_ai.system`` and ``gen_ai.provider.name``)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from gravity.normalize.messages import (
@@ -29,7 +29,7 @@ from gravity.normalize.values import (
     to_int,
     to_str,
 )
-from gravity.otlp.model import Record
+from gravity.otlp.model import TRACES, Record
 
 # OTLP Status.code: 0 unset, 1 ok, 2 error.
 _STATUS = {0: "unset", 1: "ok", 2: "error"}
@@ -47,6 +47,19 @@ CACHE_READ_NAMES = ("cache_read.input_tokens", "cache_read_input_tokens")
 CACHE_WRITE_NAMES = ("cache_creation.input_tokens", "cache_creation_input_tokens", "cache_write_input_tokens")
 REASONING_NAMES = ("reasoning.output_tokens", "reasoning_tokens", "details.reasoning_tokens")
 TOTAL_NAMES = ("total_tokens",)
+
+
+def is_family_span(record: Record, scope_name: str, is_family_key: Callable[[Any], bool]) -> bool:
+    """Tell whether a trace record comes from the scope ``scope_name`` or has an attribute key
+    that ``is_family_key`` accepts. That test gets the raw key, which may be None or not a string."""
+    if record.signal != TRACES:
+        return False
+    if (record.scope.get("scope") or {}).get("name") == scope_name:
+        return True
+    return any(
+        isinstance(attribute, dict) and is_family_key(attribute.get("key"))
+        for attribute in record.item.get("attributes") or ()
+    )
 
 
 def span_attributes(record: Record) -> Attributes:

@@ -27,7 +27,7 @@ from gravity.normalize.families._flat import (
 )
 from gravity.normalize.messages import tool_definitions_from
 from gravity.normalize.model import LlmCall, Message
-from gravity.normalize.span_fields import new_call, span_attributes
+from gravity.normalize.span_fields import is_family_span, new_call, span_attributes
 from gravity.normalize.values import (
     Attributes,
     json_text,
@@ -55,14 +55,7 @@ _RUN_OPERATIONS = {"agent": "invoke_agent", "chain": "chain"}
 
 
 def matches(record: Record) -> bool:
-    if record.signal != TRACES:
-        return False
-    if (record.scope.get("scope") or {}).get("name") == _SCOPE_NAME:
-        return True
-    return any(
-        isinstance(attribute, dict) and str(attribute.get("key") or "").startswith(_KEY_PREFIX)
-        for attribute in record.item.get("attributes") or ()
-    )
+    return is_family_span(record, _SCOPE_NAME, lambda key: str(key or "").startswith(_KEY_PREFIX))
 
 
 def extract(record: Record) -> LlmCall | None:

@@ -20,7 +20,7 @@ from gravity.normalize.families._flat import (
 )
 from gravity.normalize.messages import parts_from_content, tool_definitions_from
 from gravity.normalize.model import LlmCall
-from gravity.normalize.span_fields import new_call, provider_name
+from gravity.normalize.span_fields import is_family_span, new_call, provider_name
 from gravity.normalize.values import Attributes, attribute_map, first_present, parse_json, to_bool, to_float, to_str
 from gravity.otlp.model import TRACES, Record, resource_attribute
 
@@ -40,14 +40,7 @@ _PROVIDER_FORMATS = frozenset({"openai", "anthropic", "gemini", "groq", "mistral
 
 
 def matches(record: Record) -> bool:
-    if record.signal != TRACES:
-        return False
-    if (record.scope.get("scope") or {}).get("name") == _SCOPE_NAME:
-        return True
-    return any(
-        isinstance(attribute, dict) and attribute.get("key") == SPAN_TYPE
-        for attribute in record.item.get("attributes") or ()
-    )
+    return is_family_span(record, _SCOPE_NAME, lambda key: key == SPAN_TYPE)
 
 
 def extract(record: Record) -> LlmCall | None:

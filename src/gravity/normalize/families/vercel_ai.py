@@ -26,7 +26,14 @@ from gravity.normalize.messages import (
     tool_definitions_from,
 )
 from gravity.normalize.model import LlmCall, Message, Part
-from gravity.normalize.span_fields import finish_reasons, new_call, provider_name, span_attributes, span_events
+from gravity.normalize.span_fields import (
+    finish_reasons,
+    is_family_span,
+    new_call,
+    provider_name,
+    span_attributes,
+    span_events,
+)
 from gravity.normalize.values import (
     Attributes,
     first_int,
@@ -61,14 +68,7 @@ _USER_AGENT_VERSION = re.compile(r"(?:^|\s)ai/(\S+)")
 
 
 def matches(record: Record) -> bool:
-    if record.signal != TRACES:
-        return False
-    if (record.scope.get("scope") or {}).get("name") == _SCOPE_NAME:
-        return True
-    return any(
-        isinstance(attribute, dict) and attribute.get("key") == OPERATION_ID
-        for attribute in record.item.get("attributes") or ()
-    )
+    return is_family_span(record, _SCOPE_NAME, lambda key: key == OPERATION_ID)
 
 
 def extract(record: Record) -> LlmCall | None:

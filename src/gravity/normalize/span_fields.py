@@ -16,7 +16,7 @@ from gravity.normalize.messages import (
     parts_from_semconv,
     tool_definitions_from,
 )
-from gravity.normalize.model import LlmCall
+from gravity.normalize.model import LlmCall, Message
 from gravity.normalize.values import (
     Attributes,
     attribute_map,
@@ -184,6 +184,20 @@ INPUT_MESSAGES = "gen_ai.input.messages"
 OUTPUT_MESSAGES = "gen_ai.output.messages"
 SYSTEM_INSTRUCTIONS = "gen_ai.system_instructions"
 TOOL_DEFINITIONS = "gen_ai.tool.definitions"
+
+
+def set_event_messages(call: LlmCall, inputs: list[Message], outputs: list[Message]) -> None:
+    """Set the messages read from span events where the call has none yet.
+
+    The content source becomes "span" when any message was read and no source is set, even
+    if the call kept the messages it already had.
+    """
+    if inputs and not call.input_messages:
+        call.input_messages = inputs
+    if outputs and not call.output_messages:
+        call.output_messages = outputs
+    if (inputs or outputs) and call.content_source is None:
+        call.content_source = "span"
 
 
 def read_semconv_content(attributes: Attributes, call: LlmCall, source: str = "span") -> bool:

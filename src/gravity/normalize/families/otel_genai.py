@@ -24,6 +24,7 @@ from gravity.normalize.span_fields import (
     new_call,
     read_gen_ai,
     read_semconv_content,
+    set_event_messages,
     span_attributes,
     span_events,
 )
@@ -116,12 +117,7 @@ def read_event_content(record: Record, call: LlmCall) -> None:
             read = message_from_event(name, _event_body(attributes))
             if read is not None:
                 (outputs if read[0] == "output" else inputs).append(read[1])
-    if inputs and not call.input_messages:
-        call.input_messages = inputs
-    if outputs and not call.output_messages:
-        call.output_messages = outputs
-    if (inputs or outputs) and call.content_source is None:
-        call.content_source = "span"
+    set_event_messages(call, inputs, outputs)
 
 
 def _event_body(attributes: Attributes) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from gravity.normalize.span_fields import (
     new_call,
     read_gen_ai,
     read_semconv_content,
+    set_event_messages,
     span_attributes,
     span_events,
 )
@@ -74,9 +75,4 @@ def _read_events(record: Record, call: LlmCall) -> None:
             parts = parts_from_converse(attributes.get("message"))
             finish_reason = normalize_finish_reason(attributes.get("finish_reason"))
             outputs.append(Message(role="assistant", parts=parts, finish_reason=finish_reason))
-    if inputs and not call.input_messages:
-        call.input_messages = inputs
-    if outputs and not call.output_messages:
-        call.output_messages = outputs
-    if (inputs or outputs) and call.content_source is None:
-        call.content_source = "span"
+    set_event_messages(call, inputs, outputs)

@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import gravity
 from gravity.content.chunkers import chunker_names
 
 from baselines import Corpus, load_corpus, xz_stream, zstd_long_stream
@@ -137,7 +138,9 @@ def _header_lines(
         + "; workers run with MAX_CONCURRENT=1.",
         f"- Load average when the run started: {load_before[0]:.2f} (other processes on the "
         "machine slow the speed columns, not the byte columns).",
-        f"- Gravity commit {_git_commit()}, {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC.",
+        f"- Gravity {_gravity_version()}, run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC.",
+        "- Worker speed: raw JSON bytes over the seconds of the whole `gravity worker` process, "
+        "from start-up to exit.",
     ]
 
 
@@ -151,15 +154,23 @@ def _cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def _git_commit() -> str:
+def _gravity_version() -> str:
+    """Name the commit of the gravity package that the workers import, and say if it is dirty."""
+    # src/gravity/__init__.py, so the checkout is two folders up from the package.
+    checkout = Path(gravity.__file__).resolve().parents[2]
     try:
-        result = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-            cwd=Path(__file__).resolve().parent, check=True,
-        )
+        commit = subprocess.run(
+            ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        changes = subprocess.run(
+            ["git", "-C", str(checkout), "status", "--porcelain", "--", "src"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return result.stdout.strip()
+        return f"from {checkout} (not a git checkout)"
+    dirty = ", with uncommitted changes in src/" if changes else ""
+    return f"commit {commit} in {checkout}{dirty}"
 
 
 if __name__ == "__main__":

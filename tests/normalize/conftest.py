@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-import base64
-import gzip
 from collections.abc import Callable, Mapping
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gravity.normalize import normalize_records
 from gravity.normalize.model import LlmCall
-from gravity.otlp.decode import decode_json, records_from_document
 from gravity.otlp.model import LOGS, TRACES, Record
-
-CONVENTIONS = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "conventions"
-
-
-def _records(path: Path) -> list[Record]:
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    return records_from_document(decode_json(data))
+from tests.normalize.helpers import CONVENTIONS, convention_records, otlp_attributes, otlp_value, read_records
 
 
 @pytest.fixture
 def fixture_records() -> Callable[[str], list[Record]]:
     """Return a loader of the records of one convention fixture file."""
-
-    def load(name: str) -> list[Record]:
-        path = CONVENTIONS / name
-        if not path.exists():
-            pytest.skip(f"convention fixture not found: {path}")
-        return _records(path)
-
-    return load
+    return convention_records
 
 
 @pytest.fixture
@@ -45,33 +26,10 @@ def fixture_calls(fixture_records: Callable[[str], list[Record]]) -> Callable[[s
     def normalize(name: str) -> list[LlmCall]:
         records = fixture_records(name)
         logs_path = CONVENTIONS / name.replace(".json", ".logs.json")
-        logs = _records(logs_path) if logs_path.exists() else []
+        logs = read_records(logs_path) if logs_path.exists() else []
         return normalize_records(records, logs)
 
     return normalize
-
-
-def otlp_value(value: Any) -> dict[str, Any]:
-    """Encode a Python value as an OTLP JSON AnyValue, the way the Python SDK does."""
-    if isinstance(value, bool):
-        return {"boolValue": value}
-    if isinstance(value, int):
-        return {"intValue": str(value)}
-    if isinstance(value, float):
-        return {"doubleValue": value}
-    if isinstance(value, bytes):
-        return {"bytesValue": base64.b64encode(value).decode()}
-    if isinstance(value, list | tuple):
-        return {"arrayValue": {"values": [otlp_value(item) for item in value]}}
-    if isinstance(value, Mapping):
-        return {"kvlistValue": {"values": [{"key": key, "value": otlp_value(item)} for key, item in value.items()]}}
-    if value is None:
-        return {}
-    return {"stringValue": str(value)}
-
-
-def otlp_attributes(attributes: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [{"key": key, "value": otlp_value(value)} for key, value in attributes.items()]
 
 
 @pytest.fixture

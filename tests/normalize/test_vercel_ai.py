@@ -290,21 +290,3 @@ def test_embed_span_is_embeddings_call() -> None:
     assert (call.is_model_call, call.operation, call.input_tokens, call.streaming) == (True, "embeddings", 8, None)
     texts = [part.content for message in call.input_messages for part in message.parts]
     assert texts == ["sunny day", "rainy day"]
-
-
-def test_odd_values_never_raise() -> None:
-    odd_values = [
-        {"intValue": "x"},
-        {"stringValue": "[{"},
-        {"stringValue": "[1, 2]"},
-        {"arrayValue": {"values": [{"intValue": 3}]}},
-        {"kvlistValue": {"values": []}},
-        {},
-    ]
-    for record in load():
-        for index in range(len(record.item["attributes"])):
-            for odd in odd_values:
-                attributes = [dict(attribute) for attribute in record.item["attributes"]]
-                attributes[index]["value"] = odd
-                changed = Record(record.signal, record.resource, record.scope, {**record.item, "attributes": attributes})
-                vercel_ai.extract(changed)  # must not raise

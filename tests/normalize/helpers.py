@@ -1,8 +1,9 @@
-"""Helpers shared by the normalize tests: fixture loading and OTLP/JSON encoding."""
+"""Helpers shared by the normalize tests: fixture loading, OTLP/JSON encoding and call comparison."""
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import gzip
 import json
 from collections.abc import Iterable, Mapping
@@ -11,11 +12,15 @@ from typing import Any
 
 import pytest
 
+from gravity.normalize import normalize_records
+from gravity.normalize.model import LlmCall
 from gravity.otlp.decode import decode_json, records_from_document
 from gravity.otlp.model import Record
 from tests.conftest import FIXTURES
 
 CONVENTIONS = FIXTURES / "conventions"
+# A LiteLLM proxy 1.79.0 batch (arize callback) as the Collector's awss3 exporter wrote it.
+COLLECTOR_SAMPLE = FIXTURES / "collector-s3" / "batch-traces_529804582.json.gz"
 
 
 # --- Fixture files ------------------------------------------------------------------------
@@ -81,3 +86,56 @@ def decode_span(span: Mapping[str, Any], scope: Mapping[str, Any]) -> Record:
     document = {"resourceSpans": [{"scopeSpans": [{"scope": scope, "spans": [span]}]}]}
     return records_from_document(decode_json(json.dumps(document).encode()))[0]
 
+
+# --- Expected calls -----------------------------------------------------------------------
+
+
+def expected_call(trace_id: str, span_id: str, latency_ms: float, tokens: tuple[int, int, int], **fields: Any) -> LlmCall:
+    """Build an expected call from its span ids, latency and (input, output, total) token counts."""
+    input_tokens, output_tokens, total_tokens = tokens
+    return LlmCall(
+        trace_id=trace_id,
+        span_id=span_id,
+        latency_ms=latency_ms,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        total_tokens=total_tokens,
+        **fields,
+    )
+
+
+def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
+    """Compare two calls field by field, so a failure names the field."""
+    for field in dataclasses.fields(LlmCall):
+        assert getattr(actual, field.name) == getattr(expected, field.name), field.name
+
+
+def assert_same_call_priced(actual: LlmCall, expected: LlmCall) -> None:
+    """Compare a call from ``normalize_records``, which prices calls that carry no cost."""
+    assert actual.cost_source == (expected.cost_source or "price_table")
+    for field in dataclasses.fields(LlmCall):
+        if field.name not in ("cost_usd", "cost_source") or expected.cost_source == "span":
+            assert getattr(actual, field.name) == getattr(expected, field.name), field.name
+
+
+def assert_nth_call(calls: list[LlmCall], expected: list[LlmCall], index: int) -> None:
+    """Check that a fixture gave as many calls as expected, and that call ``index`` matches."""
+    assert len(calls) == len(expected)
+    assert_same_call(calls[index], expected[index])
+
+
+def assert_normalized_calls(records: list[Record], family: str, expected: list[LlmCall]) -> None:
+    """Check that ``normalize_records`` gives the expected model calls, claimed by ``family``."""
+    calls = [call for call in normalize_records(records) if call.is_model_call]
+    assert [(call.family, call.span_id) for call in calls] == [(family, call.span_id) for call in expected]
+    for actual, expected_model_call in zip(calls, expected):
+        assert_same_call_priced(actual, expected_model_call)
+
+
+def call_cases(expected_by_fixture: Mapping[str, list[LlmCall]]) -> list[Any]:
+    """Return one ``(fixture, expected calls, index)`` case per expected call, named after both."""
+    return [
+        pytest.param(name, expected, index, id=f"{name.removesuffix('.json')}-{index}")
+        for name, expected in expected_by_fixture.items()
+        for index in range(len(expected))
+    ]

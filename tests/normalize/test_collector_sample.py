@@ -3,18 +3,10 @@ exporter wrote it: one model call among 18 proxy service and payload spans."""
 
 from __future__ import annotations
 
-import gzip
-from pathlib import Path
-
-import pytest
-
 from gravity.normalize import normalize_records
 from gravity.normalize.families import openinference
 from gravity.normalize.model import LlmCall, Message, Part
-from gravity.otlp.decode import decode_json, records_from_document
-from gravity.otlp.model import Record
-
-BATCH = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "collector-s3" / "batch-traces_529804582.json.gz"
+from tests.normalize.helpers import COLLECTOR_SAMPLE, assert_same_call, assert_same_call_priced, load_records
 
 SYSTEM_TEXT = (
     "You are a helpful travel assistant. You are concise and always provide temperatures in both "
@@ -56,35 +48,25 @@ EXPECTED = LlmCall(
 )
 
 
-def load() -> list[Record]:
-    if not BATCH.exists():
-        pytest.skip(f"collector sample not found: {BATCH}")
-    return records_from_document(decode_json(gzip.decompress(BATCH.read_bytes())))
-
-
 def test_batch_has_one_openinference_span() -> None:
-    records = load()
+    records = load_records(COLLECTOR_SAMPLE)
     assert len(records) == 19
     claimed = [record for record in records if openinference.matches(record)]
     assert [record.item["name"] for record in claimed] == ["litellm_request"]
 
 
 def test_batch_model_call() -> None:
-    [record] = [record for record in load() if openinference.matches(record)]
+    [record] = [record for record in load_records(COLLECTOR_SAMPLE) if openinference.matches(record)]
     call = openinference.extract(record)
     assert call is not None
-    for field_name in EXPECTED.__dataclass_fields__:
-        assert getattr(call, field_name) == getattr(EXPECTED, field_name), field_name
+    assert_same_call(call, EXPECTED)
 
 
 def test_batch_through_normalize_records() -> None:
-    calls = normalize_records(load())
+    calls = normalize_records(load_records(COLLECTOR_SAMPLE))
     assert [(call.family, call.span_id, call.is_model_call) for call in calls] == [
         ("openinference", EXPECTED.span_id, True)
     ]
     [call] = calls
     # The span has no cost of its own, so the price table gives one.
-    assert call.cost_source == "price_table"
-    for field_name in EXPECTED.__dataclass_fields__:
-        if field_name not in ("cost_usd", "cost_source"):
-            assert getattr(call, field_name) == getattr(EXPECTED, field_name), field_name
+    assert_same_call_priced(call, EXPECTED)

@@ -3,48 +3,39 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gravity.normalize import normalize_records
 from gravity.normalize.families import langfuse
-from gravity.normalize.model import LlmCall, Message, Part, ToolDefinition
-from gravity.otlp.decode import decode_json, records_from_document
+from gravity.normalize.model import LlmCall, Message, Part
 from gravity.otlp.model import Record
-
-FIXTURE = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "conventions" / "langfuse-5.2.0.json"
-
-SYSTEM = Message("system", [Part(type="text", content="You are a concise travel assistant.")])
-ASK = Message("user", [Part(type="text", content="Hi! What's the weather in Paris?")])
-CALL_PART = Part(type="tool_call", id="call_wx_001", name="get_weather", arguments={"city": "Paris"})
-RESULT = Message("tool", [Part(type="tool_call_response", id="call_wx_001", content='{"temp_c": 18, "sky": "sunny"}')])
-# The wrapper's JSON is ASCII-escaped ("18\u00b0C"), and the text comes back decoded.
-ANSWER = Message("assistant", [Part(type="text", content="It is 18°C (64°F) and sunny in Paris ☀️.")])
-THANKS = Message("user", [Part(type="text", content="Thanks! Should I pack an umbrella?")])
-WEATHER_TOOL = ToolDefinition(
-    "get_weather",
-    "Current weather for a city",
-    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+from tests.normalize.helpers import (
+    assert_nth_call,
+    assert_normalized_calls,
+    convention_records,
+    decode_span,
+    expected_call,
+    otlp_attributes,
 )
+from tests.normalize.travel import ANSWER, ASK, SYSTEM, THANKS, UMBRELLA_TEXT, WEATHER_CALL, WEATHER_RESULT, WEATHER_TOOL
+
+FIXTURE = "langfuse-5.2.0.json"
 
 
 def generation(trace_id: str, span_id: str, latency_ms: float, tokens: tuple[int, int, int]) -> LlmCall:
-    return LlmCall(
-        trace_id=trace_id,
-        span_id=span_id,
+    return expected_call(
+        trace_id,
+        span_id,
+        latency_ms,
+        tokens,
         family="langfuse",
         family_version="5.2.0",
         operation="chat",
         # Langfuse records the model the wrapper reported (the response's) and no provider.
         response_model="gpt-4o-mini-2024-07-18",
-        input_tokens=tokens[0],
-        output_tokens=tokens[1],
-        total_tokens=tokens[2],
         cache_read_tokens=0,
         reasoning_tokens=0,
-        latency_ms=latency_ms,
         status="unset",
         session_id="sess-42",
         user_id="user-7",
@@ -60,53 +51,31 @@ GENERATIONS = [
     generation("2879d8979347ad3f111852dc5c383fa0", "ac8b4c35ea0991e4", 47.195403, (75, 20, 95)),
 ]
 GENERATIONS[0].input_messages = [SYSTEM, ASK]
-GENERATIONS[0].output_messages = [Message("assistant", [CALL_PART])]
-GENERATIONS[1].input_messages = [SYSTEM, ASK, Message("assistant", [CALL_PART]), RESULT]
+GENERATIONS[0].output_messages = [Message("assistant", [WEATHER_CALL])]
+GENERATIONS[1].input_messages = [SYSTEM, ASK, Message("assistant", [WEATHER_CALL]), WEATHER_RESULT]
+# The wrapper's JSON is ASCII-escaped ("18\u00b0C"), and the text comes back decoded.
 GENERATIONS[1].output_messages = [ANSWER]
 # The second conversation's history has no tool call, because the app sent only the texts.
 GENERATIONS[2].input_messages = [SYSTEM, ASK, ANSWER, THANKS]
-GENERATIONS[2].output_messages = [Message("assistant", [Part(type="text", content="No umbrella needed today — enjoy Paris!")])]
-
-
-def load() -> list[Record]:
-    if not FIXTURE.exists():
-        pytest.skip(f"fixture not found: {FIXTURE}")
-    return records_from_document(decode_json(FIXTURE.read_bytes()))
-
-
-def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
-    for field_name in expected.__dataclass_fields__:
-        assert getattr(actual, field_name) == getattr(expected, field_name), field_name
-
-
-def assert_same_call_priced(actual: LlmCall, expected: LlmCall) -> None:
-    """Compare a call from ``normalize_records``, which prices calls that carry no cost."""
-    assert actual.cost_source == (expected.cost_source or "price_table")
-    for field_name in expected.__dataclass_fields__:
-        if field_name not in ("cost_usd", "cost_source") or expected.cost_source == "span":
-            assert getattr(actual, field_name) == getattr(expected, field_name), field_name
+GENERATIONS[2].output_messages = [Message("assistant", [Part(type="text", content=UMBRELLA_TEXT)])]
 
 
 @pytest.mark.parametrize("index", range(len(GENERATIONS)))
 def test_generation_calls(index: int) -> None:
-    records = load()
+    records = convention_records(FIXTURE)
     assert all(langfuse.matches(record) for record in records)
     calls = [call for call in map(langfuse.extract, records) if call is not None]
-    assert len(calls) == len(GENERATIONS)
-    assert_same_call(calls[index], GENERATIONS[index])
+    assert_nth_call(calls, GENERATIONS, index)
 
 
 def test_span_and_tool_observations_are_not_calls() -> None:
-    names = {record.item["name"]: langfuse.extract(record) for record in load()}
+    names = {record.item["name"]: langfuse.extract(record) for record in convention_records(FIXTURE)}
     assert names["travel_chat"] is None  # type "span", bare-string output
     assert names["get_weather"] is None  # type "tool"
 
 
 def test_normalize_records_gives_same_calls() -> None:
-    calls = [call for call in normalize_records(load()) if call.is_model_call]
-    assert [(call.family, call.span_id) for call in calls] == [("langfuse", call.span_id) for call in GENERATIONS]
-    for actual, expected in zip(calls, GENERATIONS):
-        assert_same_call_priced(actual, expected)
+    assert_normalized_calls(convention_records(FIXTURE), "langfuse", GENERATIONS)
 
 
 # --- Pitfalls, on spans written here ------------------------------------------------------
@@ -123,11 +92,9 @@ def observation(attributes: dict[str, Any], status: dict[str, Any] | None = None
         "startTimeUnixNano": str(START),
         "endTimeUnixNano": str(START + 900_000_000),
         "status": status or {},
-        "attributes": [{"key": key, "value": {"stringValue": value}} for key, value in attributes.items()],
+        "attributes": otlp_attributes(attributes),
     }
-    scope = {"name": "langfuse-sdk", "version": "3.2.1"}
-    document = {"resourceSpans": [{"scopeSpans": [{"scope": scope, "spans": [span]}]}]}
-    return records_from_document(decode_json(json.dumps(document).encode()))[0]
+    return decode_span(span, {"name": "langfuse-sdk", "version": "3.2.1"})
 
 
 def test_bare_string_input_and_output_stay_text() -> None:

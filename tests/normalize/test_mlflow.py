@@ -3,49 +3,40 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gravity.normalize import normalize_records
 from gravity.normalize.families import mlflow
-from gravity.normalize.model import LlmCall, Message, Part, ToolDefinition
-from gravity.otlp.decode import decode_json, records_from_document
+from gravity.normalize.model import LlmCall, Message, Part
 from gravity.otlp.model import Record
-
-CONVENTIONS = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "conventions"
-FIXTURE = CONVENTIONS / "mlflow-tracing-3.17.2.json"
-
-SYSTEM = Message("system", [Part(type="text", content="You are a concise travel assistant.")])
-ASK = Message("user", [Part(type="text", content="Hi! What's the weather in Paris?")])
-CALL_PART = Part(type="tool_call", id="call_wx_001", name="get_weather", arguments={"city": "Paris"})
-RESULT = Message("tool", [Part(type="tool_call_response", id="call_wx_001", content='{"temp_c": 18, "sky": "sunny"}')])
-ANSWER_TEXT = "It is 18°C (64°F) and sunny in Paris ☀️."
-THANKS = Message("user", [Part(type="text", content="Thanks! Should I pack an umbrella?")])
-WEATHER_TOOL = ToolDefinition(
-    "get_weather",
-    "Current weather for a city",
-    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+from tests.normalize.helpers import (
+    assert_nth_call,
+    assert_normalized_calls,
+    convention_records,
+    decode_span,
+    expected_call,
+    otlp_attributes,
 )
+from tests.normalize.travel import ANSWER_TEXT, ASK, SYSTEM, THANKS, UMBRELLA_TEXT, WEATHER_CALL, WEATHER_RESULT, WEATHER_TOOL
+
+FIXTURE = "mlflow-tracing-3.17.2.json"
 
 
 def chat_model_call(trace_id: str, span_id: str, latency_ms: float, tokens: tuple[int, int, int]) -> LlmCall:
-    return LlmCall(
-        trace_id=trace_id,
-        span_id=span_id,
+    return expected_call(
+        trace_id,
+        span_id,
+        latency_ms,
+        tokens,
         family="mlflow",
         family_version="3.17.2",  # from telemetry.sdk.version: MLflow's scope has no version
         operation="chat",
         provider="openai",  # from mlflow.message.format
         request_model="gpt-4o-mini",
         response_model="gpt-4o-mini-2024-07-18",
-        input_tokens=tokens[0],
-        output_tokens=tokens[1],
-        total_tokens=tokens[2],
         cache_read_tokens=0,
         reasoning_tokens=0,  # from the response's usage, not mlflow.chat.tokenUsage
-        latency_ms=latency_ms,
         status="ok",
         tool_definitions=[WEATHER_TOOL],
         content_source="span",
@@ -59,66 +50,43 @@ CHAT_MODEL_CALLS = [
     chat_model_call("fd780c26ebc186d26b4c24199137d8b2", "5c8f4560563699ea", 46.206793, (139, 20, 159)),
 ]
 CHAT_MODEL_CALLS[0].input_messages = [SYSTEM, ASK]
-CHAT_MODEL_CALLS[0].output_messages = [Message("assistant", [CALL_PART], finish_reason="tool_call")]
+CHAT_MODEL_CALLS[0].output_messages = [Message("assistant", [WEATHER_CALL], finish_reason="tool_call")]
 CHAT_MODEL_CALLS[0].finish_reasons = ["tool_call"]
-CHAT_MODEL_CALLS[1].input_messages = [SYSTEM, ASK, Message("assistant", [CALL_PART]), RESULT]
+CHAT_MODEL_CALLS[1].input_messages = [SYSTEM, ASK, Message("assistant", [WEATHER_CALL]), WEATHER_RESULT]
 CHAT_MODEL_CALLS[1].output_messages = [Message("assistant", [Part(type="text", content=ANSWER_TEXT)], finish_reason="stop")]
 CHAT_MODEL_CALLS[1].finish_reasons = ["stop"]
 CHAT_MODEL_CALLS[2].input_messages = [
     SYSTEM,
     ASK,
-    Message("assistant", [CALL_PART]),
-    RESULT,
+    Message("assistant", [WEATHER_CALL]),
+    WEATHER_RESULT,
     Message("assistant", [Part(type="text", content=ANSWER_TEXT)]),
     THANKS,
 ]
 CHAT_MODEL_CALLS[2].output_messages = [
-    Message("assistant", [Part(type="text", content="No umbrella needed today — enjoy Paris!")], finish_reason="stop")
+    Message("assistant", [Part(type="text", content=UMBRELLA_TEXT)], finish_reason="stop")
 ]
 CHAT_MODEL_CALLS[2].finish_reasons = ["stop"]
 
 
-def load(path: Path = FIXTURE) -> list[Record]:
-    if not path.exists():
-        pytest.skip(f"fixture not found: {path}")
-    return records_from_document(decode_json(path.read_bytes()))
-
-
-def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
-    for field_name in expected.__dataclass_fields__:
-        assert getattr(actual, field_name) == getattr(expected, field_name), field_name
-
-
-def assert_same_call_priced(actual: LlmCall, expected: LlmCall) -> None:
-    """Compare a call from ``normalize_records``, which prices calls that carry no cost."""
-    assert actual.cost_source == (expected.cost_source or "price_table")
-    for field_name in expected.__dataclass_fields__:
-        if field_name not in ("cost_usd", "cost_source") or expected.cost_source == "span":
-            assert getattr(actual, field_name) == getattr(expected, field_name), field_name
-
-
 @pytest.mark.parametrize("index", range(len(CHAT_MODEL_CALLS)))
 def test_chat_model_calls(index: int) -> None:
-    records = load()
+    records = convention_records(FIXTURE)
     assert all(mlflow.matches(record) for record in records)
     calls = [call for call in map(mlflow.extract, records) if call is not None and call.is_model_call]
-    assert len(calls) == len(CHAT_MODEL_CALLS)
-    assert_same_call(calls[index], CHAT_MODEL_CALLS[index])
+    assert_nth_call(calls, CHAT_MODEL_CALLS, index)
 
 
 def test_agent_and_tool_spans() -> None:
     by_name: dict[str, list[LlmCall | None]] = {}
-    for record in load():
+    for record in convention_records(FIXTURE):
         by_name.setdefault(record.item["name"], []).append(mlflow.extract(record))
     assert by_name["get_weather"] == [None]  # "\"TOOL\""
     assert [(call.is_model_call, call.operation) for call in by_name["chat"] if call] == [(False, "invoke_agent")] * 2
 
 
 def test_normalize_records_gives_same_calls() -> None:
-    calls = [call for call in normalize_records(load()) if call.is_model_call]
-    assert [(call.family, call.span_id) for call in calls] == [("mlflow", call.span_id) for call in CHAT_MODEL_CALLS]
-    for actual, expected in zip(calls, CHAT_MODEL_CALLS):
-        assert_same_call_priced(actual, expected)
+    assert_normalized_calls(convention_records(FIXTURE), "mlflow", CHAT_MODEL_CALLS)
 
 
 # --- Other request shapes, on spans written here ------------------------------------------
@@ -136,10 +104,9 @@ def mlflow_span(attributes: dict[str, Any]) -> Record:
         "startTimeUnixNano": str(START),
         "endTimeUnixNano": str(START + 800_000_000),
         "status": {"code": 1},
-        "attributes": [{"key": key, "value": {"stringValue": json.dumps(value)}} for key, value in attributes.items()],
+        "attributes": otlp_attributes({key: json.dumps(value) for key, value in attributes.items()}),
     }
-    document = {"resourceSpans": [{"scopeSpans": [{"scope": {"name": "mlflow.tracing.provider"}, "spans": [span]}]}]}
-    return records_from_document(decode_json(json.dumps(document).encode()))[0]
+    return decode_span(span, {"name": "mlflow.tracing.provider"})
 
 
 def test_anthropic_messages_request() -> None:
@@ -199,7 +166,7 @@ def test_anthropic_messages_request() -> None:
 
 def test_responses_api_request() -> None:
     # The Responses API payloads the OpenAI Agents SDK sent in the OpenInference fixture.
-    records = load(CONVENTIONS / "openai-agents-0.24.0-openinference-2.6.0.json")
+    records = convention_records("openai-agents-0.24.0-openinference-2.6.0.json")
     second_response = next(record for record in records if record.item["spanId"] == "3e1874abecae4558")
     values = {attribute["key"]: attribute["value"].get("stringValue") for attribute in second_response.item["attributes"]}
     request = {
@@ -221,7 +188,7 @@ def test_responses_api_request() -> None:
     assert call.system_instructions == [Part(type="text", content="You are a concise travel assistant.")]
     assert call.input_messages == [
         ASK,
-        Message("assistant", [CALL_PART]),
+        Message("assistant", [WEATHER_CALL]),
         Message("tool", [Part(type="tool_call_response", id="call_wx_001", content="{'temp_c': 18, 'sky': 'sunny'}")]),
     ]
     assert call.output_messages == [Message("assistant", [Part(type="text", content=ANSWER_TEXT)])]

@@ -3,32 +3,36 @@ openinference-instrumentation-openai-agents, and LiteLLM's arize_phoenix callbac
 
 from __future__ import annotations
 
-import gzip
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gravity.normalize import normalize_records
 from gravity.normalize.families import openinference
 from gravity.normalize.model import LlmCall, Message, Part, ToolDefinition
-from gravity.otlp.decode import decode_json, decode_protobuf, records_from_document
+from gravity.otlp.decode import decode_protobuf, records_from_document
 from gravity.otlp.model import TRACES, Record
-
-CONVENTIONS = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "conventions"
-
-# The conversation every fixture records: a weather question answered through a get_weather
-# tool call, then a follow-up question.
-SYSTEM = Message("system", [Part(type="text", content="You are a concise travel assistant.")])
-ASK = Message("user", [Part(type="text", content="Hi! What's the weather in Paris?")])
-ANSWER_TEXT = "It is 18°C (64°F) and sunny in Paris ☀️."
-ANSWER = Message("assistant", [Part(type="text", content=ANSWER_TEXT)])
-THANKS = Message("user", [Part(type="text", content="Thanks! Should I pack an umbrella?")])
-UMBRELLA_TEXT = "No umbrella needed today — enjoy Paris!"
-WEATHER_JSON = '{"temp_c": 18, "sky": "sunny"}'
-WEATHER_SCHEMA = {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
-WEATHER_TOOL = ToolDefinition("get_weather", "Current weather for a city", WEATHER_SCHEMA)
+from tests.normalize.helpers import (
+    assert_nth_call,
+    assert_normalized_calls,
+    assert_same_call,
+    call_cases,
+    convention_records,
+    decode_span,
+    expected_call,
+    otlp_attributes,
+)
+from tests.normalize.travel import (
+    ANSWER,
+    ANSWER_TEXT,
+    ASK,
+    LET_ME_CHECK,
+    SYSTEM,
+    THANKS,
+    UMBRELLA_TEXT,
+    WEATHER_JSON,
+    WEATHER_TOOL,
+)
 
 
 def weather_call(call_id: str) -> Part:
@@ -39,99 +43,63 @@ def weather_result(call_id: str | None, content: str = WEATHER_JSON) -> Message:
     return Message("tool", [Part(type="tool_call_response", id=call_id, content=content)])
 
 
-def load(name: str) -> list[Record]:
-    path = CONVENTIONS / name
-    if not path.exists():
-        pytest.skip(f"fixture not found: {path}")
-    data = path.read_bytes()
-    return records_from_document(decode_json(gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data))
-
-
 def extracted(name: str) -> list[tuple[Record, LlmCall | None]]:
-    return [(record, openinference.extract(record)) for record in load(name) if openinference.matches(record)]
+    return [(record, openinference.extract(record)) for record in convention_records(name) if openinference.matches(record)]
 
 
 def model_calls(name: str) -> list[LlmCall]:
     return [call for _, call in extracted(name) if call is not None and call.is_model_call]
 
 
-def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
-    # Field by field, so a failure names the field.
-    for field_name in expected.__dataclass_fields__:
-        assert getattr(actual, field_name) == getattr(expected, field_name), field_name
-
-
-def assert_same_call_priced(actual: LlmCall, expected: LlmCall) -> None:
-    """Compare a call from ``normalize_records``, which prices calls that carry no cost."""
-    assert actual.cost_source == (expected.cost_source or "price_table")
-    for field_name in expected.__dataclass_fields__:
-        if field_name not in ("cost_usd", "cost_source") or expected.cost_source == "span":
-            assert getattr(actual, field_name) == getattr(expected, field_name), field_name
-
-
 # --- openinference-instrumentation-openai 0.1.66 ------------------------------------------
 
-OPENAI_CALLS = [
-    LlmCall(
-        trace_id="2a592bb2dce1241a794318e0c4d9a569",
-        span_id="ce9d24b4b1b92567",
+
+def openai_call(trace_id: str, span_id: str, latency_ms: float, tokens: tuple[int, int, int], **fields: Any) -> LlmCall:
+    return expected_call(
+        trace_id,
+        span_id,
+        latency_ms,
+        tokens,
         family="openinference",
         family_version="0.1.66",
         operation="chat",
         provider="openai",
         request_model="gpt-4o-mini",
         response_model="gpt-4o-mini-2024-07-18",
-        input_tokens=33,
-        output_tokens=43,
         cache_read_tokens=0,
         reasoning_tokens=0,
-        total_tokens=76,
-        latency_ms=11.486038,
         status="ok",
+        content_source="span",
+        **fields,
+    )
+
+
+OPENAI_CALLS = [
+    openai_call(
+        "2a592bb2dce1241a794318e0c4d9a569",
+        "ce9d24b4b1b92567",
+        11.486038,
+        (33, 43, 76),
         finish_reasons=["tool_call"],
         input_messages=[SYSTEM, ASK],
         output_messages=[Message("assistant", [weather_call("call_wx_001")], finish_reason="tool_call")],
         tool_definitions=[WEATHER_TOOL],
-        content_source="span",
     ),
-    LlmCall(
-        trace_id="5c57c3d45191ff06ca19d332eecbe85d",
-        span_id="4cb98bf6c8a9972f",
-        family="openinference",
-        family_version="0.1.66",
-        operation="chat",
-        provider="openai",
-        request_model="gpt-4o-mini",
-        response_model="gpt-4o-mini-2024-07-18",
-        input_tokens=98,
-        output_tokens=24,
-        cache_read_tokens=0,
-        reasoning_tokens=0,
-        total_tokens=122,
-        latency_ms=43.849908,
-        status="ok",
+    openai_call(
+        "5c57c3d45191ff06ca19d332eecbe85d",
+        "4cb98bf6c8a9972f",
+        43.849908,
+        (98, 24, 122),
         finish_reasons=["stop"],
         input_messages=[SYSTEM, ASK, Message("assistant", [weather_call("call_wx_001")]), weather_result("call_wx_001")],
         output_messages=[Message("assistant", [Part(type="text", content=ANSWER_TEXT)], finish_reason="stop")],
         tool_definitions=[WEATHER_TOOL],
-        content_source="span",
     ),
-    LlmCall(
-        trace_id="6854b6f8c99dd5e28a43b828eb327858",
-        span_id="0ded1c9b48fee1f5",
-        family="openinference",
-        family_version="0.1.66",
-        operation="chat",
-        provider="openai",
-        request_model="gpt-4o-mini",
-        response_model="gpt-4o-mini-2024-07-18",
-        input_tokens=139,
-        output_tokens=20,
-        cache_read_tokens=0,
-        reasoning_tokens=0,
-        total_tokens=159,
-        latency_ms=46.613788,
-        status="ok",
+    openai_call(
+        "6854b6f8c99dd5e28a43b828eb327858",
+        "0ded1c9b48fee1f5",
+        46.613788,
+        (139, 20, 159),
         finish_reasons=["stop"],
         input_messages=[
             SYSTEM,
@@ -142,16 +110,8 @@ OPENAI_CALLS = [
             THANKS,
         ],
         output_messages=[Message("assistant", [Part(type="text", content=UMBRELLA_TEXT)], finish_reason="stop")],
-        content_source="span",
     ),
 ]
-
-
-@pytest.mark.parametrize("index", range(len(OPENAI_CALLS)))
-def test_openai_instrumentation_calls(index: int) -> None:
-    calls = model_calls("openinference-openai-0.1.66.json")
-    assert len(calls) == len(OPENAI_CALLS)
-    assert_same_call(calls[index], OPENAI_CALLS[index])
 
 
 # --- openai-agents 0.24.0 through openinference-instrumentation-openai-agents 2.6.0 --------
@@ -169,21 +129,19 @@ AGENTS_RESULT = weather_result("call_wx_001", "{'temp_c': 18, 'sky': 'sunny'}")
 
 
 def agents_call(trace_id: str, span_id: str, latency_ms: float, tokens: tuple[int, int, int]) -> LlmCall:
-    return LlmCall(
-        trace_id=trace_id,
-        span_id=span_id,
+    return expected_call(
+        trace_id,
+        span_id,
+        latency_ms,
+        tokens,
         family="openinference",
         family_version="2.6.0",
         operation="chat",
         provider="openai",
         request_model="gpt-4o-mini",
         response_model="gpt-4o-mini",
-        input_tokens=tokens[0],
-        output_tokens=tokens[1],
-        total_tokens=tokens[2],
         cache_read_tokens=0,
         reasoning_tokens=0,
-        latency_ms=latency_ms,
         status="ok",
         # The instrumentation reports "stop" even for the tool-call response.
         finish_reasons=["stop"],
@@ -214,11 +172,17 @@ AGENTS_CALLS[2].input_messages = [
 AGENTS_CALLS[2].output_messages = [Message("assistant", [Part(type="text", content=UMBRELLA_TEXT)], finish_reason="stop")]
 
 
-@pytest.mark.parametrize("index", range(len(AGENTS_CALLS)))
-def test_agents_sdk_calls(index: int) -> None:
-    calls = model_calls("openai-agents-0.24.0-openinference-2.6.0.json")
-    assert len(calls) == len(AGENTS_CALLS)
-    assert_same_call(calls[index], AGENTS_CALLS[index])
+@pytest.mark.parametrize(
+    ("fixture", "expected", "index"),
+    call_cases(
+        {
+            "openinference-openai-0.1.66.json": OPENAI_CALLS,
+            "openai-agents-0.24.0-openinference-2.6.0.json": AGENTS_CALLS,
+        }
+    ),
+)
+def test_openai_and_agents_sdk_calls(fixture: str, expected: list[LlmCall], index: int) -> None:
+    assert_nth_call(model_calls(fixture), expected, index)
 
 
 def test_agents_sdk_run_spans_are_not_calls() -> None:
@@ -245,21 +209,19 @@ def test_agents_sdk_text_sent_twice_is_one_part() -> None:
 
 
 def litellm_call(trace_id: str, span_id: str, latency_ms: float, tokens: tuple[int, int, int]) -> LlmCall:
-    return LlmCall(
-        trace_id=trace_id,
-        span_id=span_id,
+    return expected_call(
+        trace_id,
+        span_id,
+        latency_ms,
+        tokens,
         family="openinference",
         operation="chat",
         provider="anthropic",
         request_model="claude-sonnet-4-5",
         response_model="claude-sonnet-4-5",
-        input_tokens=tokens[0],
-        output_tokens=tokens[1],
-        total_tokens=tokens[2],
         # From the provider usage in LiteLLM's metadata JSON.
         cache_read_tokens=0,
         cache_write_tokens=0,
-        latency_ms=latency_ms,
         streaming=False,
         status="ok",
         content_source="span",
@@ -274,8 +236,6 @@ def say_hi_call(trace_id: str, span_id: str, latency_ms: float) -> LlmCall:
     call.output_messages = [Message("assistant", [Part(type="text", content="Bonjour !")])]
     return call
 
-
-LET_ME_CHECK = Part(type="text", content="Let me check.")
 
 # 1.79 writes no output tool calls, no tool call ids in the history and no cost.
 LITELLM_179 = [
@@ -338,31 +298,18 @@ def test_litellm_arize_phoenix_calls(fixture: str, expected: list[LlmCall]) -> N
     ids=["openai", "agents", "litellm-1.79.0", "litellm-1.110.2"],
 )
 def test_normalize_records_gives_same_calls(fixture: str, expected: list[LlmCall]) -> None:
-    calls = [call for call in normalize_records(load(fixture)) if call.is_model_call]
-    assert [(call.family, call.span_id) for call in calls] == [("openinference", call.span_id) for call in expected]
-    for actual, wanted in zip(calls, expected):
-        assert_same_call_priced(actual, wanted)
+    assert_normalized_calls(convention_records(fixture), "openinference", expected)
 
 
 def test_litellm_raw_request_span_not_claimed() -> None:
     # raw_gen_ai_request carries llm.anthropic.* reprs, not OpenInference keys.
-    names = {record.item["name"] for record in load("litellm-arize_phoenix-1.110.2.json") if openinference.matches(record)}
+    names = {record.item["name"] for record in convention_records("litellm-arize_phoenix-1.110.2.json") if openinference.matches(record)}
     assert names == {"litellm_request"}
 
 
 # --- Pitfalls, on spans written here ------------------------------------------------------
 
 START = 1_796_413_521_000_000_000
-
-
-def otlp_value(value: Any) -> dict[str, Any]:
-    if isinstance(value, bool):
-        return {"boolValue": value}
-    if isinstance(value, int):
-        return {"intValue": str(value)}
-    if isinstance(value, float):
-        return {"doubleValue": value}
-    return {"stringValue": value}
 
 
 def span_record(
@@ -379,11 +326,10 @@ def span_record(
         "startTimeUnixNano": str(START),
         "endTimeUnixNano": str(START + 1_500_000_000),
         "status": {"code": 1},
-        "attributes": [{"key": key, "value": otlp_value(value)} for key, value in attributes],
+        "attributes": otlp_attributes(attributes),
         **span_fields,
     }
-    document = {"resourceSpans": [{"scopeSpans": [{"scope": {"name": scope}, "spans": [span]}]}]}
-    return records_from_document(decode_json(json.dumps(document).encode()))[0]
+    return decode_span(span, {"name": scope})
 
 
 def extract_one(record: Record) -> LlmCall:
@@ -584,3 +530,4 @@ def test_message_list_cut_by_attribute_limit() -> None:
     assert call.output_messages == [Message("assistant", [Part(type="text", content="final answer")])]
     assert (call.input_tokens, call.output_tokens, call.total_tokens) == (5000, 40, 5040)
     assert call.provider is None  # evicted with the other first keys
+

@@ -3,31 +3,29 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gravity.normalize import normalize_records
 from gravity.normalize.families import vercel_ai
 from gravity.normalize.model import LlmCall, Message, Part, ToolDefinition
-from gravity.otlp.decode import decode_json, records_from_document
 from gravity.otlp.model import Record
+from tests.normalize.helpers import (
+    assert_nth_call,
+    assert_normalized_calls,
+    convention_records,
+    decode_span,
+    expected_call,
+    otlp_attributes,
+)
+from tests.normalize.travel import ANSWER, ANSWER_TEXT, ASK, CALL_WEATHER, SYSTEM, SYSTEM_TEXT, THANKS, UMBRELLA_TEXT
 
-FIXTURE = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "conventions" / "vercel-ai-6.0.333.json"
+FIXTURE = "vercel-ai-6.0.333.json"
 
-SYSTEM_TEXT = "You are a concise travel assistant."
-SYSTEM = Message("system", [Part(type="text", content=SYSTEM_TEXT)])
-ASK = Message("user", [Part(type="text", content="Hi! What's the weather in Paris?")])
-CALL = Message("assistant", [Part(type="tool_call", id="call_wx_001", name="get_weather", arguments={"city": "Paris"})])
 # The SDK's tool-result output {"type": "json", "value": {...}} gives the value as JSON text.
 RESULT = Message(
     "tool", [Part(type="tool_call_response", id="call_wx_001", name="get_weather", content='{"temp_c":18,"sky":"sunny"}')]
 )
-ANSWER_TEXT = "It is 18°C (64°F) and sunny in Paris ☀️."
-ANSWER = Message("assistant", [Part(type="text", content=ANSWER_TEXT)])
-THANKS = Message("user", [Part(type="text", content="Thanks! Should I pack an umbrella?")])
-UMBRELLA_TEXT = "No umbrella needed today — enjoy Paris!"
 WEATHER_TOOL = ToolDefinition(
     "get_weather",
     "Current weather for a city",
@@ -45,21 +43,19 @@ TRACE_2 = "f359f723276a93ae146dbd80443b9aee"
 
 
 def vercel_call(trace_id: str, span_id: str, latency_ms: float, tokens: tuple[int, int, int], **fields: Any) -> LlmCall:
-    call = LlmCall(
-        trace_id=trace_id,
-        span_id=span_id,
+    call = expected_call(
+        trace_id,
+        span_id,
+        latency_ms,
+        tokens,
         family="vercel_ai",
         family_version="6.0.333",  # from the User-Agent header: the "ai" scope has no version
         operation="chat",
         provider="openai",  # ai.model.provider is "openai.chat"
         request_model="gpt-4o-mini",
         response_model="gpt-4o-mini-2024-07-18",
-        input_tokens=tokens[0],
-        output_tokens=tokens[1],
-        total_tokens=tokens[2],
         cache_read_tokens=0,
         reasoning_tokens=0,
-        latency_ms=latency_ms,
         streaming=False,
         status="unset",
         session_id="sess-42",
@@ -80,7 +76,7 @@ MODEL_CALLS = [
         (33, 43, 76),
         finish_reasons=["tool_call"],
         input_messages=[SYSTEM, ASK],
-        output_messages=[Message("assistant", CALL.parts, finish_reason="tool_call")],
+        output_messages=[Message("assistant", CALL_WEATHER.parts, finish_reason="tool_call")],
         tool_definitions=[WEATHER_TOOL],
     ),
     vercel_call(
@@ -89,7 +85,7 @@ MODEL_CALLS = [
         12.358325,
         (142, 20, 162),
         finish_reasons=["stop"],
-        input_messages=[SYSTEM, ASK, CALL, RESULT, ANSWER, THANKS],
+        input_messages=[SYSTEM, ASK, CALL_WEATHER, RESULT, ANSWER, THANKS],
         output_messages=[Message("assistant", [Part(type="text", content=UMBRELLA_TEXT)], finish_reason="stop")],
     ),
     vercel_call(
@@ -98,7 +94,7 @@ MODEL_CALLS = [
         21.810509,
         (101, 24, 125),
         finish_reasons=["stop"],
-        input_messages=[SYSTEM, ASK, CALL, RESULT],
+        input_messages=[SYSTEM, ASK, CALL_WEATHER, RESULT],
         output_messages=[Message("assistant", [Part(type="text", content=ANSWER_TEXT)], finish_reason="stop")],
         tool_definitions=[WEATHER_TOOL],
     ),
@@ -116,7 +112,7 @@ OUTER_CALLS = [
         response_model=None,
         finish_reasons=["stop"],
         system_instructions=[Part(type="text", content=SYSTEM_TEXT)],
-        input_messages=[ASK, CALL, RESULT, ANSWER, THANKS],
+        input_messages=[ASK, CALL_WEATHER, RESULT, ANSWER, THANKS],
         output_messages=[Message("assistant", [Part(type="text", content=UMBRELLA_TEXT)], finish_reason="stop")],
     ),
     vercel_call(
@@ -134,43 +130,23 @@ OUTER_CALLS = [
     ),
 ]
 
-def load() -> list[Record]:
-    if not FIXTURE.exists():
-        pytest.skip(f"fixture not found: {FIXTURE}")
-    return records_from_document(decode_json(FIXTURE.read_bytes()))
-
 
 def extracted() -> list[tuple[Record, LlmCall | None]]:
-    records = load()
+    records = convention_records(FIXTURE)
     assert all(vercel_ai.matches(record) for record in records)
     return [(record, vercel_ai.extract(record)) for record in records]
-
-
-def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
-    for field_name in expected.__dataclass_fields__:
-        assert getattr(actual, field_name) == getattr(expected, field_name), field_name
-
-
-def assert_same_call_priced(actual: LlmCall, expected: LlmCall) -> None:
-    """Compare a call from ``normalize_records``, which prices calls that carry no cost."""
-    assert actual.cost_source == (expected.cost_source or "price_table")
-    for field_name in expected.__dataclass_fields__:
-        if field_name not in ("cost_usd", "cost_source") or expected.cost_source == "span":
-            assert getattr(actual, field_name) == getattr(expected, field_name), field_name
 
 
 @pytest.mark.parametrize("index", range(len(MODEL_CALLS)))
 def test_do_generate_calls(index: int) -> None:
     calls = [call for _, call in extracted() if call is not None and call.is_model_call]
-    assert len(calls) == len(MODEL_CALLS)
-    assert_same_call(calls[index], MODEL_CALLS[index])
+    assert_nth_call(calls, MODEL_CALLS, index)
 
 
 @pytest.mark.parametrize("index", range(len(OUTER_CALLS)))
 def test_generate_text_spans_are_not_calls(index: int) -> None:
     outer = [call for _, call in extracted() if call is not None and not call.is_model_call]
-    assert len(outer) == len(OUTER_CALLS)
-    assert_same_call(outer[index], OUTER_CALLS[index])
+    assert_nth_call(outer, OUTER_CALLS, index)
 
 
 def test_tool_call_span_is_not_a_call() -> None:
@@ -179,10 +155,7 @@ def test_tool_call_span_is_not_a_call() -> None:
 
 
 def test_normalize_records_gives_same_calls() -> None:
-    calls = [call for call in normalize_records(load()) if call.is_model_call]
-    assert [(call.family, call.span_id) for call in calls] == [("vercel_ai", call.span_id) for call in MODEL_CALLS]
-    for actual, expected in zip(calls, MODEL_CALLS):
-        assert_same_call_priced(actual, expected)
+    assert_normalized_calls(convention_records(FIXTURE), "vercel_ai", MODEL_CALLS)
 
 
 # --- Pitfalls, on spans written here ------------------------------------------------------
@@ -191,17 +164,6 @@ START = 1_796_414_064_928_000_000
 
 
 def span_record(operation_id: str, attributes: dict[str, Any], scope_version: str | None = None) -> Record:
-    def value(item: Any) -> dict[str, Any]:
-        if isinstance(item, list):
-            return {"arrayValue": {"values": [value(element) for element in item]}}
-        if isinstance(item, bool):
-            return {"boolValue": item}
-        if isinstance(item, int):
-            return {"intValue": item}  # the JS exporter sends numbers, not strings
-        if isinstance(item, float):
-            return {"doubleValue": item}
-        return {"stringValue": item}
-
     span = {
         "traceId": "0af7651916cd43dd8448eb211c80319c",
         "spanId": "b7ad6b7169203331",
@@ -210,11 +172,10 @@ def span_record(operation_id: str, attributes: dict[str, Any], scope_version: st
         "startTimeUnixNano": START,
         "endTimeUnixNano": START + 2_000_000_000,
         "status": {"code": 0},
-        "attributes": [{"key": key, "value": value(item)} for key, item in {"ai.operationId": operation_id, **attributes}.items()],
+        # The JS exporter sends integers as JSON numbers, not strings.
+        "attributes": otlp_attributes({"ai.operationId": operation_id, **attributes}, int_as_number=True),
     }
-    scope = {"name": "ai", **({"version": scope_version} if scope_version else {})}
-    document = {"resourceSpans": [{"scopeSpans": [{"scope": scope, "spans": [span]}]}]}
-    return records_from_document(decode_json(json.dumps(document).encode()))[0]
+    return decode_span(span, {"name": "ai", **({"version": scope_version} if scope_version else {})})
 
 
 def test_do_stream_gives_streaming_and_ttft() -> None:

@@ -104,10 +104,18 @@ def expected_call(trace_id: str, span_id: str, latency_ms: float, tokens: tuple[
     )
 
 
-def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
-    """Compare two calls field by field, so a failure names the field."""
+def assert_same_call(actual: LlmCall, expected: LlmCall, *, cost_rel: float | None = None) -> None:
+    """Compare two calls field by field, so a failure names the field.
+
+    With ``cost_rel``, an expected ``cost_usd`` matches within that relative tolerance, for
+    costs the price table computes in floating point. Every other field must be equal.
+    """
     for field in dataclasses.fields(LlmCall):
-        assert getattr(actual, field.name) == getattr(expected, field.name), field.name
+        actual_value, expected_value = getattr(actual, field.name), getattr(expected, field.name)
+        if field.name == "cost_usd" and expected_value is not None and cost_rel is not None:
+            assert actual_value == pytest.approx(expected_value, rel=cost_rel), field.name
+        else:
+            assert actual_value == expected_value, field.name
 
 
 def assert_same_call_priced(actual: LlmCall, expected: LlmCall) -> None:
@@ -118,10 +126,10 @@ def assert_same_call_priced(actual: LlmCall, expected: LlmCall) -> None:
             assert getattr(actual, field.name) == getattr(expected, field.name), field.name
 
 
-def assert_nth_call(calls: list[LlmCall], expected: list[LlmCall], index: int) -> None:
+def assert_nth_call(calls: list[LlmCall], expected: list[LlmCall], index: int, *, cost_rel: float | None = None) -> None:
     """Check that a fixture gave as many calls as expected, and that call ``index`` matches."""
     assert len(calls) == len(expected)
-    assert_same_call(calls[index], expected[index])
+    assert_same_call(calls[index], expected[index], cost_rel=cost_rel)
 
 
 def assert_normalized_calls(records: list[Record], family: str, expected: list[LlmCall]) -> None:

@@ -3,42 +3,20 @@ mode, and the proxy's service spans that are not calls."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gravity.normalize import detect_family, normalize_records, normalize_span
-from gravity.normalize.model import LlmCall, Message, Part, ToolDefinition
+from gravity.normalize.model import LlmCall, Message, Part
 from gravity.otlp.model import Record
+from tests.normalize.helpers import COLLECTOR_SAMPLE, assert_nth_call, call_cases, load_records
+from tests.normalize.travel import ANSWER, ASK, LET_ME_CHECK, SYSTEM, THANKS, UMBRELLA_TEXT, WEATHER_JSON, WEATHER_TOOL
 
-SYSTEM = Message("system", [Part(type="text", content="You are a concise travel assistant.")])
-ASK = Message("user", [Part(type="text", content="Hi! What's the weather in Paris?")])
-LET_ME_CHECK = Part(type="text", content="Let me check.")
-WEATHER_JSON = '{"temp_c": 18, "sky": "sunny"}'
-ANSWER = Message("assistant", [Part(type="text", content="It is 18°C (64°F) and sunny in Paris ☀️.")])
-THANKS = Message("user", [Part(type="text", content="Thanks! Should I pack an umbrella?")])
-UMBRELLA = Part(type="text", content="No umbrella needed today — enjoy Paris!")
-WEATHER_TOOL = ToolDefinition(
-    "get_weather",
-    "Current weather for a city",
-    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-)
+UMBRELLA = Part(type="text", content=UMBRELLA_TEXT)
 # LiteLLM writes the output tool call as gen_ai.completion.0.function_call.*, without its id.
 OUTPUT_TOOL_CALL = Part(type="tool_call", name="get_weather", arguments={"city": "Paris"})
-
-COLLECTOR_SAMPLE = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "collector-s3" / "batch-traces_529804582.json.gz"
-
-
-def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
-    for field in dataclasses.fields(LlmCall):
-        actual_value, expected_value = getattr(actual, field.name), getattr(expected, field.name)
-        if field.name == "cost_usd" and expected_value is not None:
-            assert actual_value == pytest.approx(expected_value, rel=1e-9), field.name
-        else:
-            assert actual_value == expected_value, field.name
 
 
 def scenario_calls(
@@ -122,8 +100,13 @@ V1_79_CALLS = scenario_calls(
     streaming=False,
 )
 
-HISTORY_TOOL_CALL = Part(type="tool_call", id="toolu_wx_001", name="get_weather", arguments={"city": "Paris"})
-V1_110_COSTS = [(0.000579, "span"), (0.000633, "span"), (0.000738, "span"), (1.35e-05, "span")]
+# 1.110, in both modes, keeps the history's tool calls with their ids and writes its own costs.
+V1_110_FIELDS: dict[str, Any] = {
+    "history_tool_call": Part(type="tool_call", id="toolu_wx_001", name="get_weather", arguments={"city": "Paris"}),
+    "tool_result_id": "toolu_wx_001",
+    "costs": [(0.000579, "span"), (0.000633, "span"), (0.000738, "span"), (1.35e-05, "span")],
+    "reasoning_tokens": 0,
+}
 
 V1_110_CALLS = scenario_calls(
     [
@@ -132,10 +115,7 @@ V1_110_CALLS = scenario_calls(
         ("3cf31e37cc1fb8c7423220a9059c2799", "2b1e5155f0403707", 50.43584),
         ("ac5c76f8e6d2967fffec12711dff6523", "c21313f46adf7ec8", 3.33696),
     ],
-    history_tool_call=HISTORY_TOOL_CALL,
-    tool_result_id="toolu_wx_001",
-    costs=V1_110_COSTS,
-    reasoning_tokens=0,
+    **V1_110_FIELDS,
     streaming=False,
 )
 
@@ -146,37 +126,26 @@ SEMCONV_CALLS = scenario_calls(
         ("1527447d3a9001b592185f5d45f64d06", "ee7bbee9d60d9c5e", 62.448896),
         ("6cd0450145fe7787b58b490d117b7269", "f219b9d449fdda95", 2.209024),
     ],
-    history_tool_call=HISTORY_TOOL_CALL,
-    tool_result_id="toolu_wx_001",
-    costs=V1_110_COSTS,
-    reasoning_tokens=0,
+    **V1_110_FIELDS,
     # Semconv mode writes no llm.is_streaming.
     streaming=None,
 )
 
 
-@pytest.mark.parametrize("index", range(4))
-def test_litellm_1_79(fixture_calls: Callable[[str], list[LlmCall]], index: int) -> None:
-    calls = fixture_calls("litellm-otel-1.79.0.json")
-
-    assert len(calls) == 4
-    assert_same_call(calls[index], V1_79_CALLS[index])
-
-
-@pytest.mark.parametrize("index", range(4))
-def test_litellm_1_110(fixture_calls: Callable[[str], list[LlmCall]], index: int) -> None:
-    calls = fixture_calls("litellm-otel-1.110.2.json")
-
-    assert len(calls) == 4
-    assert_same_call(calls[index], V1_110_CALLS[index])
-
-
-@pytest.mark.parametrize("index", range(4))
-def test_litellm_1_110_semconv(fixture_calls: Callable[[str], list[LlmCall]], index: int) -> None:
-    calls = fixture_calls("litellm-otel-1.110.2-semconv.json")
-
-    assert len(calls) == 4
-    assert_same_call(calls[index], SEMCONV_CALLS[index])
+@pytest.mark.parametrize(
+    ("fixture", "expected", "index"),
+    call_cases(
+        {
+            "litellm-otel-1.79.0.json": V1_79_CALLS,
+            "litellm-otel-1.110.2.json": V1_110_CALLS,
+            "litellm-otel-1.110.2-semconv.json": SEMCONV_CALLS,
+        }
+    ),
+)
+def test_litellm_otel_calls(
+    fixture_calls: Callable[[str], list[LlmCall]], fixture: str, expected: list[LlmCall], index: int
+) -> None:
+    assert_nth_call(fixture_calls(fixture), expected, index, cost_rel=1e-9)
 
 
 @pytest.mark.parametrize("name", ["litellm-otel-1.79.0.json", "litellm-otel-1.110.2.json"])
@@ -189,13 +158,7 @@ def test_raw_request_child_is_no_call(fixture_records: Callable[[str], list[Reco
 
 
 def test_proxy_service_spans_are_no_calls() -> None:
-    if not COLLECTOR_SAMPLE.exists():
-        pytest.skip(f"collector sample not found: {COLLECTOR_SAMPLE}")
-    import gzip
-
-    from gravity.otlp.decode import decode_json, records_from_document
-
-    records = records_from_document(decode_json(gzip.decompress(COLLECTOR_SAMPLE.read_bytes())))
+    records = load_records(COLLECTOR_SAMPLE)
     service_spans = [record for record in records if record.item["name"] not in ("litellm_request", "raw_gen_ai_request")]
     names = {record.item["name"] for record in service_spans}
 

@@ -4,7 +4,6 @@ attributes (0.40.14) and the OTel GenAI 1.37 JSON attributes (0.62.4)."""
 from __future__ import annotations
 
 import base64
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -12,37 +11,26 @@ import orjson
 import pytest
 
 from gravity.normalize import normalize_records
-from gravity.normalize.model import LlmCall, Message, Part, ToolDefinition
+from gravity.normalize.model import LlmCall, Message, Part
 from gravity.otlp.model import Record
+from tests.normalize.helpers import assert_nth_call, call_cases
+from tests.normalize.travel import (
+    ANSWER,
+    ANSWER_TEXT,
+    ASK,
+    CALL_WEATHER,
+    SYSTEM,
+    THANKS,
+    UMBRELLA_TEXT,
+    WEATHER_CALL,
+    WEATHER_RESULT,
+    WEATHER_TOOL,
+)
 
 SCOPE = "opentelemetry.instrumentation.openai.v1"
 
-SYSTEM = Message("system", [Part(type="text", content="You are a concise travel assistant.")])
-ASK = Message("user", [Part(type="text", content="Hi! What's the weather in Paris?")])
-WEATHER_CALL = Part(type="tool_call", id="call_wx_001", name="get_weather", arguments={"city": "Paris"})
-CALL_WEATHER = Message("assistant", [WEATHER_CALL])
-WEATHER_RESULT = Message("tool", [Part(type="tool_call_response", id="call_wx_001", content='{"temp_c": 18, "sky": "sunny"}')])
-ANSWER_TEXT = "It is 18°C (64°F) and sunny in Paris ☀️."
-ANSWER = Message("assistant", [Part(type="text", content=ANSWER_TEXT)])
-THANKS = Message("user", [Part(type="text", content="Thanks! Should I pack an umbrella?")])
-UMBRELLA_TEXT = "No umbrella needed today — enjoy Paris!"
-WEATHER_TOOL = ToolDefinition(
-    "get_weather",
-    "Current weather for a city",
-    {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-)
-
 # gpt-4o-mini in genai-prices 0.2.5: $0.15 per million input tokens, $0.60 per million output.
 COSTS = [(33 * 0.15 + 43 * 0.60) / 1e6, (98 * 0.15 + 24 * 0.60) / 1e6, (139 * 0.15 + 20 * 0.60) / 1e6]
-
-
-def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
-    for field in dataclasses.fields(LlmCall):
-        actual_value, expected_value = getattr(actual, field.name), getattr(expected, field.name)
-        if field.name == "cost_usd" and expected_value is not None:
-            assert actual_value == pytest.approx(expected_value, rel=1e-9), field.name
-        else:
-            assert actual_value == expected_value, field.name
 
 
 def scenario_calls(version: str, spans: list[tuple[str, str, float]], **common: Any) -> list[LlmCall]:
@@ -111,20 +99,15 @@ JSON_CALLS = scenario_calls(
 )
 
 
-@pytest.mark.parametrize("index", range(3))
-def test_legacy_flattened(fixture_calls: Callable[[str], list[LlmCall]], index: int) -> None:
-    calls = fixture_calls("openllmetry-openai-0.40.14.json")
-
-    assert len(calls) == 3
-    assert_same_call(calls[index], LEGACY_CALLS[index])
-
-
-@pytest.mark.parametrize("index", range(3))
-def test_json_attributes(fixture_calls: Callable[[str], list[LlmCall]], index: int) -> None:
-    calls = fixture_calls("openllmetry-openai-0.62.4.json")
-
-    assert len(calls) == 3
-    assert_same_call(calls[index], JSON_CALLS[index])
+@pytest.mark.parametrize(
+    ("fixture", "expected", "index"),
+    # 0.40.14 writes the legacy flattened attributes, 0.62.4 the JSON attributes.
+    call_cases({"openllmetry-openai-0.40.14.json": LEGACY_CALLS, "openllmetry-openai-0.62.4.json": JSON_CALLS}),
+)
+def test_legacy_and_json_calls(
+    fixture_calls: Callable[[str], list[LlmCall]], fixture: str, expected: list[LlmCall], index: int
+) -> None:
+    assert_nth_call(fixture_calls(fixture), expected, index, cost_rel=1e-9)
 
 
 def test_both_layouts_give_same_messages(fixture_calls: Callable[[str], list[LlmCall]]) -> None:

@@ -4,7 +4,6 @@ and in JSON attributes (1.37+), as opentelemetry-instrumentation-openai-v2 emits
 from __future__ import annotations
 
 import base64
-import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -14,30 +13,23 @@ import pytest
 from gravity.normalize import normalize_records
 from gravity.normalize.model import LlmCall, Message, Part
 from gravity.otlp.model import Record
-
-SYSTEM = Message("system", [Part(type="text", content="You are a concise travel assistant.")])
-ASK = Message("user", [Part(type="text", content="Hi! What's the weather in Paris?")])
-WEATHER_CALL = Part(type="tool_call", id="call_wx_001", name="get_weather", arguments={"city": "Paris"})
-CALL_WEATHER = Message("assistant", [WEATHER_CALL])
-WEATHER_RESULT = Message("tool", [Part(type="tool_call_response", id="call_wx_001", content='{"temp_c": 18, "sky": "sunny"}')])
-ANSWER_TEXT = "It is 18°C (64°F) and sunny in Paris ☀️."
-ANSWER = Message("assistant", [Part(type="text", content=ANSWER_TEXT)])
-THANKS = Message("user", [Part(type="text", content="Thanks! Should I pack an umbrella?")])
-UMBRELLA_TEXT = "No umbrella needed today — enjoy Paris!"
+from tests.normalize.helpers import assert_nth_call, call_cases
+from tests.normalize.travel import (
+    ANSWER,
+    ANSWER_TEXT,
+    ASK,
+    CALL_WEATHER,
+    SYSTEM,
+    THANKS,
+    UMBRELLA_TEXT,
+    WEATHER_CALL,
+    WEATHER_RESULT,
+)
 
 # gpt-4o-mini in genai-prices 0.2.5: $0.15 per million input tokens, $0.60 per million output.
 TURN_1_COST = (33 * 0.15 + 43 * 0.60) / 1e6
 TURN_2_COST = (98 * 0.15 + 24 * 0.60) / 1e6
 TURN_3_COST = (139 * 0.15 + 20 * 0.60) / 1e6
-
-
-def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
-    for field in dataclasses.fields(LlmCall):
-        actual_value, expected_value = getattr(actual, field.name), getattr(expected, field.name)
-        if field.name == "cost_usd" and expected_value is not None:
-            assert actual_value == pytest.approx(expected_value, rel=1e-9), field.name
-        else:
-            assert actual_value == expected_value, field.name
 
 
 def scenario_calls(trace_span_latency: list[tuple[str, str, float]], **common: Any) -> list[LlmCall]:
@@ -103,12 +95,19 @@ V2_LATEST_CALLS = scenario_calls(
 )
 
 
-@pytest.mark.parametrize("index", range(3))
-def test_openai_v2_log_events(fixture_calls: Callable[[str], list[LlmCall]], index: int) -> None:
-    calls = fixture_calls("otel-genai-openai-v2-2.1b0.json")
-
-    assert len(calls) == 3
-    assert_same_call(calls[index], V2_LOG_EVENT_CALLS[index])
+@pytest.mark.parametrize(
+    ("fixture", "expected", "index"),
+    call_cases(
+        {
+            "otel-genai-openai-v2-2.1b0.json": V2_LOG_EVENT_CALLS,
+            "otel-genai-openai-v2-2.4b0-latest.json": V2_LATEST_CALLS,
+        }
+    ),
+)
+def test_openai_v2_calls(
+    fixture_calls: Callable[[str], list[LlmCall]], fixture: str, expected: list[LlmCall], index: int
+) -> None:
+    assert_nth_call(fixture_calls(fixture), expected, index, cost_rel=1e-9)
 
 
 def test_spans_alone_have_no_content(fixture_records: Callable[[str], list[Record]]) -> None:
@@ -117,14 +116,6 @@ def test_spans_alone_have_no_content(fixture_records: Callable[[str], list[Recor
     assert [call.input_tokens for call in calls] == [33, 98, 139]
     assert all(call.input_messages == [] and call.output_messages == [] for call in calls)
     assert all(call.content_source is None for call in calls)
-
-
-@pytest.mark.parametrize("index", range(3))
-def test_openai_v2_latest(fixture_calls: Callable[[str], list[LlmCall]], index: int) -> None:
-    calls = fixture_calls("otel-genai-openai-v2-2.4b0-latest.json")
-
-    assert len(calls) == 3
-    assert_same_call(calls[index], V2_LATEST_CALLS[index])
 
 
 def test_latest_log_gives_same_messages(fixture_records: Callable[[str], list[Record]]) -> None:

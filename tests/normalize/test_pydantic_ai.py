@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -11,28 +10,14 @@ import pytest
 from gravity.normalize import normalize_records
 from gravity.normalize.model import LlmCall, Message, Part, ToolDefinition
 from gravity.otlp.model import Record
+from tests.normalize.helpers import assert_nth_call, call_cases
+from tests.normalize.travel import ANSWER_TEXT, ASK, SYSTEM, SYSTEM_PART, THANKS, UMBRELLA_TEXT, WEATHER_CALL
 
-SYSTEM_TEXT = Part(type="text", content="You are a concise travel assistant.")
-SYSTEM = Message("system", [SYSTEM_TEXT])
-ASK = Message("user", [Part(type="text", content="Hi! What's the weather in Paris?")])
-WEATHER_CALL = Part(type="tool_call", id="call_wx_001", name="get_weather", arguments={"city": "Paris"})
 # Pydantic AI serializes the tool's dict result itself, compactly.
 WEATHER_RESULT = Part(type="tool_call_response", id="call_wx_001", name="get_weather", content='{"temp_c":18,"sky":"sunny"}')
-ANSWER_TEXT = "It is 18°C (64°F) and sunny in Paris ☀️."
-THANKS = Message("user", [Part(type="text", content="Thanks! Should I pack an umbrella?")])
-UMBRELLA_TEXT = "No umbrella needed today — enjoy Paris!"
 SCHEMA = {"additionalProperties": False, "properties": {"city": {"type": "string"}}, "required": ["city"], "type": "object"}
 WEATHER_TOOL = ToolDefinition("get_weather", "Current weather for a city", SCHEMA)
 CONVERSATION_ID = "01a2429b-8deb-72f9-a57a-f0c6c9bb6495"
-
-
-def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
-    for field in dataclasses.fields(LlmCall):
-        actual_value, expected_value = getattr(actual, field.name), getattr(expected, field.name)
-        if field.name == "cost_usd" and expected_value is not None:
-            assert actual_value == pytest.approx(expected_value, rel=1e-9), field.name
-        else:
-            assert actual_value == expected_value, field.name
 
 
 def text(role: str, content: str, finish_reason: str | None = None) -> Message:
@@ -118,7 +103,7 @@ V5_HISTORY = [
     Message("assistant", [WEATHER_CALL], finish_reason="tool_call"),
     Message("user", [WEATHER_RESULT]),
 ]
-V5_COMMON = {"session_id": CONVERSATION_ID, "system_instructions": [SYSTEM_TEXT], "reasoning_tokens": 0}
+V5_COMMON = {"session_id": CONVERSATION_ID, "system_instructions": [SYSTEM_PART], "reasoning_tokens": 0}
 V5_CALLS = [
     model_call(
         "2.68.0", "a49d8373ff17b0dc1ee5750ef8df0e4a", "303c2a0caeec4f58", 37.399287, (33, 43),
@@ -155,20 +140,15 @@ V5_CALLS = [
 ]
 
 
-@pytest.mark.parametrize("index", range(5))
-def test_format_1_events(fixture_calls: Callable[[str], list[LlmCall]], index: int) -> None:
-    calls = fixture_calls("pydantic-ai-0.4.11.json")
-
-    assert len(calls) == 5
-    assert_same_call(calls[index], V1_CALLS[index])
-
-
-@pytest.mark.parametrize("index", range(5))
-def test_format_5_attributes(fixture_calls: Callable[[str], list[LlmCall]], index: int) -> None:
-    calls = fixture_calls("pydantic-ai-2.68.0.json")
-
-    assert len(calls) == 5
-    assert_same_call(calls[index], V5_CALLS[index])
+@pytest.mark.parametrize(
+    ("fixture", "expected", "index"),
+    # 0.4.11 writes format 1 (an events attribute), 2.68.0 format 5 (the JSON attributes).
+    call_cases({"pydantic-ai-0.4.11.json": V1_CALLS, "pydantic-ai-2.68.0.json": V5_CALLS}),
+)
+def test_format_1_and_5_calls(
+    fixture_calls: Callable[[str], list[LlmCall]], fixture: str, expected: list[LlmCall], index: int
+) -> None:
+    assert_nth_call(fixture_calls(fixture), expected, index, cost_rel=1e-9)
 
 
 @pytest.mark.parametrize("name", ["pydantic-ai-0.4.11.json", "pydantic-ai-2.68.0.json"])

@@ -3,34 +3,30 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 
 import pytest
 
+from gravity.normalize import normalize_records
 from gravity.normalize.model import LlmCall, Message, Part
 from gravity.otlp.model import Record
-from gravity.normalize import normalize_records
+from tests.normalize.helpers import assert_nth_call, call_cases
+from tests.normalize.travel import (
+    ANSWER,
+    ANSWER_TEXT,
+    ASK,
+    CALL_WEATHER,
+    SYSTEM,
+    SYSTEM_PART,
+    THANKS,
+    UMBRELLA_TEXT,
+    WEATHER_CALL,
+    WEATHER_JSON,
+)
 
-SYSTEM_TEXT = Part(type="text", content="You are a concise travel assistant.")
-SYSTEM = Message("system", [SYSTEM_TEXT])
-ASK = Message("user", [Part(type="text", content="Hi! What's the weather in Paris?")])
-WEATHER_CALL = Part(type="tool_call", id="call_wx_001", name="get_weather", arguments={"city": "Paris"})
-CALL_WEATHER = Message("assistant", [WEATHER_CALL])
-WEATHER_RESULT = Part(type="tool_call_response", id="call_wx_001", content='{"temp_c": 18, "sky": "sunny"}')
-ANSWER_TEXT = "It is 18°C (64°F) and sunny in Paris ☀️."
-ANSWER = Message("assistant", [Part(type="text", content=ANSWER_TEXT)])
-THANKS = Message("user", [Part(type="text", content="Thanks! Should I pack an umbrella?")])
-UMBRELLA_TEXT = "No umbrella needed today — enjoy Paris!"
-
-
-def assert_same_call(actual: LlmCall, expected: LlmCall) -> None:
-    for field in dataclasses.fields(LlmCall):
-        actual_value, expected_value = getattr(actual, field.name), getattr(expected, field.name)
-        if field.name == "cost_usd" and expected_value is not None:
-            assert actual_value == pytest.approx(expected_value, rel=1e-9), field.name
-        else:
-            assert actual_value == expected_value, field.name
+# Strands puts the tool result in a "tool" message by default and in a "user" message with the
+# latest semconv, so here it is a part.
+WEATHER_RESULT = Part(type="tool_call_response", id="call_wx_001", content=WEATHER_JSON)
 
 
 def chat(trace_id: str, span_id: str, latency: float, first_token: float, turn: int, **content: object) -> LlmCall:
@@ -125,51 +121,45 @@ DEFAULT_CALLS = [
 LATEST_CALLS = [
     chat(
         "780c14236a54386631928dc6eea76a3a", "0276d1294fcf9d14", 429.140148, 427.0, 0,
-        system_instructions=[SYSTEM_TEXT],
+        system_instructions=[SYSTEM_PART],
         input_messages=[ASK],
         output_messages=[Message("assistant", [WEATHER_CALL], finish_reason="tool_call")],
     ),
     chat(
         "780c14236a54386631928dc6eea76a3a", "66e1c84d44fde4f0", 27.550754, 26.0, 1,
-        system_instructions=[SYSTEM_TEXT],
+        system_instructions=[SYSTEM_PART],
         input_messages=[ASK, CALL_WEATHER, Message("user", [WEATHER_RESULT])],
         output_messages=answer(ANSWER_TEXT),
     ),
     agent_run(
         "780c14236a54386631928dc6eea76a3a", "2b05c6ca012254ae", 459.583393, 0,
-        system_instructions=[SYSTEM_TEXT],
+        system_instructions=[SYSTEM_PART],
         input_messages=[ASK],
         output_messages=answer(ANSWER_TEXT + "\n"),
     ),
     chat(
         "165a156e0cf4fcabbbfb5c538beaacef", "0d234971a01da42d", 53.523031, 52.0, 2,
-        system_instructions=[SYSTEM_TEXT],
+        system_instructions=[SYSTEM_PART],
         input_messages=[ASK, CALL_WEATHER, Message("user", [WEATHER_RESULT]), ANSWER, THANKS],
         output_messages=answer(UMBRELLA_TEXT),
     ),
     agent_run(
         "165a156e0cf4fcabbbfb5c538beaacef", "d7a0aff728fe2e1c", 56.503602, 1,
-        system_instructions=[SYSTEM_TEXT],
+        system_instructions=[SYSTEM_PART],
         input_messages=[THANKS],
         output_messages=answer(UMBRELLA_TEXT + "\n"),
     ),
 ]
 
 
-@pytest.mark.parametrize("index", range(5))
-def test_default_events(fixture_calls: Callable[[str], list[LlmCall]], index: int) -> None:
-    calls = fixture_calls("strands-1.62.0.json")
-
-    assert len(calls) == 5
-    assert_same_call(calls[index], DEFAULT_CALLS[index])
-
-
-@pytest.mark.parametrize("index", range(5))
-def test_latest_semconv_events(fixture_calls: Callable[[str], list[LlmCall]], index: int) -> None:
-    calls = fixture_calls("strands-1.62.0-latest.json")
-
-    assert len(calls) == 5
-    assert_same_call(calls[index], LATEST_CALLS[index])
+@pytest.mark.parametrize(
+    ("fixture", "expected", "index"),
+    call_cases({"strands-1.62.0.json": DEFAULT_CALLS, "strands-1.62.0-latest.json": LATEST_CALLS}),
+)
+def test_default_and_latest_events(
+    fixture_calls: Callable[[str], list[LlmCall]], fixture: str, expected: list[LlmCall], index: int
+) -> None:
+    assert_nth_call(fixture_calls(fixture), expected, index, cost_rel=1e-9)
 
 
 @pytest.mark.parametrize("name", ["strands-1.62.0.json", "strands-1.62.0-latest.json"])

@@ -24,8 +24,10 @@ from typing import Any
 
 import orjson
 
-# JSON string literals: a quote, then characters other than quote and backslash, or escapes.
-_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+# JSON string literals: a quote, then runs of characters other than quote and backslash
+# separated by escapes. Written as an unrolled loop, which Python's re matches several times
+# faster than the alternation (?:[^"\\]|\\.)*.
+_LITERAL = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 # Literals shorter than this stay in the template: a reference would cost more than it saves.
 MIN_LITERAL_CHARS = 64
@@ -49,6 +51,8 @@ Template = list[Any]  # str pieces, and [style] where a decoded text goes
 
 def split_literals(text: str) -> tuple[Template, list[str]] | None:
     """Return (template, decoded texts), or None when no long literal decodes exactly."""
+    if '"' not in text:
+        return None
     template: Template = []
     texts: list[str] = []
 

@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from gravity.errors import ObjectNotFound
-from gravity.store.base import ObjectStore
+from gravity.store.base import ObjectInfo, ObjectStore
 
 COMMITS = "state/commits/"
 DONE = "state/done/"
@@ -104,13 +104,31 @@ def mark_done(store: ObjectStore, raw_key: str, payload_id: str) -> None:
     store.put(DONE + raw_key, orjson.dumps({"payload_id": payload_id, "at": time.time()}))
 
 
-def set_aside(store: ObjectStore, raw_key: str, data: bytes, reason: str) -> str:
-    """Move a raw file that cannot be read to ``failed/`` with its reason beside it."""
+def set_aside(store: ObjectStore, raw_key: str, data: bytes, reason: str, read_as: ObjectInfo) -> bool:
+    """Move a raw file that cannot be read to ``failed/`` with its reason beside it.
+
+    ``read_as`` is the file as it was when ``data`` was read. A file that changed since is
+    left where it is (and False returned): its new bytes are not the ones set aside.
+    """
     target = FAILED + raw_key
     store.put(target, data)
     store.put(target + ".reason.json", orjson.dumps({"raw_key": raw_key, "reason": reason, "at": time.time()}))
+    try:
+        now = store.stat(raw_key)
+    except ObjectNotFound:
+        return True
+    if (now.size, now.mtime) != (read_as.size, read_as.mtime):
+        store.delete(target)
+        store.delete(target + ".reason.json")
+        return False
     store.delete(raw_key)
-    return target
+    return True
+
+
+def clear_failure(store: ObjectStore, raw_key: str) -> None:
+    """Forget an earlier failure of ``raw_key``, once a new file under that key committed."""
+    store.delete(FAILED + raw_key)
+    store.delete(FAILED + raw_key + ".reason.json")
 
 
 def failed_files(store: ObjectStore) -> list[dict[str, Any]]:

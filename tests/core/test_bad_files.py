@@ -7,7 +7,7 @@ import gzip
 import orjson
 
 from gravity import catalog
-from gravity.worker.runner import Worker
+from gravity.worker.runner import Worker, WorkerSettings
 
 from tests.conftest import copy_into_store
 
@@ -22,7 +22,7 @@ def test_broken_files_set_aside(local_store, corpus_sample):
     local_store.put(invalid, b'{"resourceSpans": [{"scopeSpans": [}')
     local_store.put(wrong_shape, orjson.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [{"traceId": 7}]}]}]}))
 
-    stats = Worker(local_store).run_once()
+    stats = Worker(local_store, WorkerSettings(settle_seconds=0)).run_once()
 
     assert stats.committed == len(corpus_sample)
     assert stats.failed == 3
@@ -44,3 +44,34 @@ def test_gzip_decided_by_magic_not_suffix(local_store, corpus_sample):
 
     assert stats.failed == 0
     assert stats.committed + stats.duplicates == 2
+
+
+def test_file_still_written_stays_pending(local_store, corpus_sample):
+    path, key = corpus_sample[0]
+    whole = path.read_bytes()
+    local_store.put(key, whole[: len(whole) // 3])  # a copy into the store, one third done
+
+    first = Worker(local_store).run_once()
+
+    assert first.pending == 1
+    assert first.failed == 0
+    assert not list(local_store.list(catalog.FAILED))
+    assert local_store.get(key) == whole[: len(whole) // 3]
+
+    local_store.put(key, whole)  # the copy finishes
+    second = Worker(local_store).run_once()
+
+    assert second.committed == 1
+
+
+def test_replaced_file_clears_its_failure(local_store, corpus_sample):
+    path, key = corpus_sample[0]
+    local_store.put(key, b"not json")
+    Worker(local_store, WorkerSettings(settle_seconds=0)).run_once()
+    assert catalog.failed_files(local_store)
+
+    local_store.put(key, path.read_bytes())
+    stats = Worker(local_store).run_once()
+
+    assert stats.committed == 1
+    assert catalog.failed_files(local_store) == []

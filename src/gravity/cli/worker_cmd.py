@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import signal
+import sys
 import threading
 
 import click
@@ -13,6 +14,7 @@ from gravity.cli.options import json_option, store_option
 from gravity.content.chunk_store import LAYOUTS
 from gravity.content.chunkers import chunker_names
 from gravity.store import open_store
+from gravity.worker.pipeline import DEFAULT_SETTLE_SECONDS
 from gravity.worker.runner import DEFAULT_CHUNKER, Worker, WorkerSettings
 
 
@@ -20,7 +22,7 @@ from gravity.worker.runner import DEFAULT_CHUNKER, Worker, WorkerSettings
 @store_option
 @click.option("--once", is_flag=True, help="Process every pending raw file, then exit.")
 @click.option(
-    "--poll-interval", envvar="POLL_INTERVAL", type=float, default=30.0, show_default=True,
+    "--poll-interval", envvar="POLL_INTERVAL", type=click.FloatRange(min=0.1), default=30.0, show_default=True,
     metavar="SECONDS", help="Seconds between listings of raw-spans/ ($POLL_INTERVAL).",
 )
 @click.option(
@@ -39,10 +41,15 @@ from gravity.worker.runner import DEFAULT_CHUNKER, Worker, WorkerSettings
     "--compact/--no-compact", default=True, show_default=True,
     help="Merge small packs and index files after a --once pass (and every 10 minutes otherwise).",
 )
+@click.option(
+    "--settle-seconds", type=click.FloatRange(min=0), default=DEFAULT_SETTLE_SECONDS, show_default=True,
+    help="Seconds a raw file that cannot be read must stay unchanged before it is set aside "
+    "in failed/; younger files may still be being written and are retried.",
+)
 @json_option
 def command(
     store_location: str | None, once: bool, poll_interval: float, max_concurrent: int,
-    chunker: str, layout: str, compact: bool, as_json: bool,
+    chunker: str, layout: str, compact: bool, settle_seconds: float, as_json: bool,
 ) -> None:
     """Process raw OTLP files from raw-spans/ and raw-logs/ into the store.
 
@@ -50,9 +57,15 @@ def command(
     long-running service next to the Collector. Any number of workers may share one store.
     """
     store = open_store(store_location)
-    worker = Worker(store, WorkerSettings(poll_interval, max_concurrent, chunker, layout, compact))
+    settings = WorkerSettings(
+        poll_interval=poll_interval, max_concurrent=max_concurrent, chunker=chunker, layout=layout,
+        compact=compact, settle_seconds=settle_seconds,
+    )
+    worker = Worker(store, settings)
 
     if once:
+        if not as_json:
+            click.echo(f"processing raw files in {store.url} ...", err=True)
         stats = worker.run_once()
         if as_json:
             click.echo(orjson.dumps(dataclasses.asdict(stats)).decode())
@@ -61,12 +74,13 @@ def command(
             rate = mb / stats.seconds if stats.seconds else 0.0
             click.echo(
                 f"{stats.committed} files committed, {stats.duplicates} duplicates, "
-                f"{stats.failed} set aside; {stats.spans} records, {mb:.1f} MB of OTLP JSON "
-                f"in {stats.seconds:.1f}s ({rate:.1f} MB/s)"
+                f"{stats.failed} set aside, {stats.pending} not readable yet; {stats.spans} records, "
+                f"{mb:.1f} MB of OTLP JSON in {stats.seconds:.1f}s ({rate:.1f} MB/s)"
             )
-            for failure in stats.failures:
-                click.echo(f"set aside {failure['raw_key']}: {failure['reason']}", err=True)
-        return
+            if stats.compaction_seconds:
+                click.echo(f"then compacted packs and index files in {stats.compaction_seconds:.1f}s")
+        # Exit 1 when files were set aside, so a script notices; the others are committed.
+        sys.exit(1 if stats.failed else 0)
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

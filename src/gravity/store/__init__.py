@@ -14,12 +14,15 @@ __all__ = ["DEFAULT_STORE", "LocalStore", "ObjectInfo", "ObjectStore", "open_sto
 DEFAULT_STORE = "./gravity-data"
 
 
-def open_store(location: str | None = None, environ: Mapping[str, str] | None = None) -> ObjectStore:
+def open_store(
+    location: str | None = None, environ: Mapping[str, str] | None = None, *, create: bool = True
+) -> ObjectStore:
     """Open the store named by ``location``, else by the environment.
 
     ``location`` is a directory or ``s3://bucket[/prefix]``. Without it, ``GRAVITY_STORE`` is
     read, then ``S3_BUCKET`` (with ``S3_REGION``, ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``
-    and ``AWS_SECRET_ACCESS_KEY``); the fallback is ``./gravity-data``.
+    and ``AWS_SECRET_ACCESS_KEY``); the fallback is ``./gravity-data``. With ``create`` false,
+    a local directory that does not exist is an error instead of a new, empty store.
     """
     env = os.environ if environ is None else environ
     location = location or env.get("GRAVITY_STORE")
@@ -28,6 +31,13 @@ def open_store(location: str | None = None, environ: Mapping[str, str] | None = 
     location = location or DEFAULT_STORE
 
     if not location.startswith("s3://"):
+        if location.lower().startswith("s3:") or "://" in location:
+            raise ConfigError(f"invalid store {location!r}: expected a directory or s3://bucket[/prefix]")
+        if not create and not os.path.isdir(location):
+            raise ConfigError(
+                f"store directory {location} does not exist; pass --store (or set GRAVITY_STORE) "
+                "to the directory that 'gravity worker' or 'gravity serve' writes"
+            )
         return LocalStore(location)
 
     from gravity.store.s3 import S3Store

@@ -39,6 +39,10 @@ class ObjectStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def stat(self, key: str) -> ObjectInfo:
+        """Return the size and modification time of ``key``; raise ObjectNotFound if missing."""
+        ...
+
     def list(self, prefix: str) -> Iterator[ObjectInfo]:
         """Yield every object whose key starts with ``prefix``, in key order."""
         ...

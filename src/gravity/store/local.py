@@ -96,6 +96,13 @@ class LocalStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def stat(self, key: str) -> ObjectInfo:
+        try:
+            stat = self._path(key).stat()
+        except FileNotFoundError:
+            raise ObjectNotFound(key) from None
+        return ObjectInfo(key, stat.st_size, stat.st_mtime)
+
     def list(self, prefix: str) -> Iterator[ObjectInfo]:
         # Walk only the directory part of the prefix, then filter on the rest.
         directory = prefix.rsplit("/", 1)[0] if "/" in prefix else ""

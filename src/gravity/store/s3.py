@@ -106,6 +106,17 @@ class S3Store:
                 return False
             raise self._fail("HEAD", key, exc) from exc
 
+    def stat(self, key: str) -> ObjectInfo:
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self._client.head_object(Bucket=self.bucket, Key=self._key(key))
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+                raise ObjectNotFound(key) from None
+            raise self._fail("HEAD", key, exc) from exc
+        return ObjectInfo(key, int(head["ContentLength"]), head["LastModified"].timestamp())
+
     def list(self, prefix: str) -> Iterator[ObjectInfo]:
         paginator = self._client.get_paginator("list_objects_v2")
         try:

@@ -34,11 +34,16 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TENANT = "default"
 
+# A raw file that cannot be read is set aside only once it has not changed for this long.
+# Before that it may still be being written (a copy into a local store is not atomic, while
+# an S3 PUT and Gravity's receiver publish whole files), so it stays pending for the next pass.
+DEFAULT_SETTLE_SECONDS = 60.0
+
 
 @dataclass
 class FileResult:
     raw_key: str
-    status: str  # "committed", "duplicate" or "failed"
+    status: str  # "committed", "duplicate", "failed", or "pending" (retried on the next pass)
     records: int = 0
     raw_file_bytes: int = 0
     raw_json_bytes: int = 0
@@ -89,18 +94,25 @@ def _fallback_day(raw_key: str) -> str:
 
 
 def process_raw_file(
-    store: ObjectStore, raw_key: str, chunk_stores: ChunkStores, chunker: Chunker
+    store: ObjectStore,
+    raw_key: str,
+    chunk_stores: ChunkStores,
+    chunker: Chunker,
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS,
 ) -> FileResult:
     started = time.perf_counter()
-    result = _process(store, raw_key, chunk_stores, chunker)
+    result = _process(store, raw_key, chunk_stores, chunker, settle_seconds)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _process(store: ObjectStore, raw_key: str, chunk_stores: ChunkStores, chunker: Chunker) -> FileResult:
+def _process(
+    store: ObjectStore, raw_key: str, chunk_stores: ChunkStores, chunker: Chunker, settle_seconds: float
+) -> FileResult:
     from gravity.errors import RawFileError
 
     key_info = parse_raw_key(raw_key)
+    read_as = store.stat(raw_key)
     data = store.get(raw_key)
     result = FileResult(raw_key, "committed", raw_file_bytes=len(data))
 
@@ -108,9 +120,16 @@ def _process(store: ObjectStore, raw_key: str, chunk_stores: ChunkStores, chunke
     try:
         payload = read_raw_file(key_info, data)
     except RawFileError as exc:
-        catalog.set_aside(store, raw_key, data, exc.reason)
-        logger.warning("set aside raw file %s: %s", raw_key, exc.reason)
-        result.status, result.reason = "failed", exc.reason
+        result.reason = exc.reason
+        if time.time() - read_as.mtime < settle_seconds or len(data) != read_as.size:
+            logger.info("raw file %s is not readable yet (%s); it may still be being written", raw_key, exc.reason)
+            result.status = "pending"
+        elif catalog.set_aside(store, raw_key, data, exc.reason, read_as):
+            logger.warning("set aside raw file %s: %s", raw_key, exc.reason)
+            result.status = "failed"
+        else:
+            logger.info("raw file %s changed while it was read; it is tried again", raw_key)
+            result.status = "pending"
         return result
     result.raw_json_bytes = len(payload.payload)
     result.records = len(payload.records)
@@ -119,6 +138,7 @@ def _process(store: ObjectStore, raw_key: str, chunk_stores: ChunkStores, chunke
     payload_id = blake3.blake3(payload.payload).hexdigest(16)
     if catalog.read_commit(store, payload_id) is not None:
         catalog.mark_done(store, raw_key, payload_id)
+        catalog.clear_failure(store, raw_key)
         result.status = "duplicate"
         return result
 
@@ -169,8 +189,10 @@ def _process(store: ObjectStore, raw_key: str, chunk_stores: ChunkStores, chunke
         chunks_new=result.chunks_new,
         committed_at=time.time(),
     )
-    store.put_if_absent(catalog.commit_key(payload_id), commit.to_json())
+    if not store.put_if_absent(catalog.commit_key(payload_id), commit.to_json()):
+        result.status = "duplicate"  # another worker committed the same payload meanwhile
     catalog.mark_done(store, raw_key, payload_id)
+    catalog.clear_failure(store, raw_key)
     result.puts += 2
     return result
 

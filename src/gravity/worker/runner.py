@@ -18,7 +18,7 @@ from gravity.content.chunkers import get_chunker
 from gravity.raw.layout import RAW_PREFIXES
 from gravity.store.base import ObjectStore
 from gravity.worker.claims import release, try_claim
-from gravity.worker.pipeline import ChunkStores, FileResult, process_raw_file
+from gravity.worker.pipeline import DEFAULT_SETTLE_SECONDS, ChunkStores, FileResult, process_raw_file
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class WorkerSettings:
     layout: str = "packed"
     compact: bool = True  # merge small packs and index files after a pass (compaction/)
     compact_interval: float = 600.0  # seconds between compactions of a long-running worker
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS  # before an unreadable raw file is set aside
 
 
 @dataclass
@@ -44,16 +45,21 @@ class RunStats:
     committed: int = 0
     duplicates: int = 0
     failed: int = 0
+    pending: int = 0  # not readable yet, possibly still being written: tried again later
     spans: int = 0
     raw_json_bytes: int = 0
     raw_file_bytes: int = 0
     chunks_referenced: int = 0
     chunks_new: int = 0
     puts: int = 0
-    seconds: float = 0.0
+    seconds: float = 0.0  # processing, without compaction
+    compaction_seconds: float = 0.0
     failures: list[dict[str, str]] = field(default_factory=list)
 
     def add(self, result: FileResult) -> None:
+        if result.status == "pending":
+            self.pending += 1
+            return
         self.files += 1
         self.raw_file_bytes += result.raw_file_bytes
         self.puts += result.puts
@@ -103,7 +109,9 @@ class Worker:
         try:
             if self.store.exists(catalog.DONE + raw_key) or not self.store.exists(raw_key):
                 return None  # finished by another worker between our listing and our claim
-            result = process_raw_file(self.store, raw_key, self.chunk_stores, self.chunker)
+            result = process_raw_file(
+                self.store, raw_key, self.chunk_stores, self.chunker, self.settings.settle_seconds
+            )
             logger.info(
                 "%s %s: %d records, %d new chunks in %.2fs",
                 result.status, raw_key, result.records, result.chunks_new, result.seconds,
@@ -124,7 +132,10 @@ class Worker:
                     stats.add(result)
         stats.seconds = time.perf_counter() - started
         if self.settings.compact and stats.committed:
+            logger.info("compacting packs and index files")
+            started = time.perf_counter()
             self.compact()
+            stats.compaction_seconds = time.perf_counter() - started
         return stats
 
     def compact(self) -> None:

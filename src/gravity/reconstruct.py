@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Collection, Iterable
 from typing import Any
 
 import orjson
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from gravity import catalog
 from gravity.content.chunk_store import ChunkStore
 from gravity.errors import TraceNotFound
 from gravity.spans.skeleton import rebuild, referenced_chunks
+from gravity.index.reader import read_index
 from gravity.store.base import ObjectStore
 from gravity.store.local import LocalStore
 
@@ -71,7 +70,7 @@ class TraceReader:
         wanted = pa.array(trace_ids)
         rows = []
         for key in files:
-            table = pq.read_table(io.BytesIO(self.store.get(key)), columns=columns)
+            table = read_index(self.store, key, columns)
             mask = pa.compute.is_in(table["trace_id"], value_set=wanted)
             rows.extend(table.filter(mask).to_pylist())
         return rows
@@ -112,9 +111,11 @@ class TraceReader:
             raise TraceNotFound(f"{what} is not in the store {self.store.url}; 'gravity inspect' shows what is stored")
         return group_document(self.rebuild_records(rows), "traces")
 
-    def logs(self, trace_id: str, tenant: str | None = None) -> dict[str, Any]:
-        """Return the log records of one trace as an OTLP JSON document (may be empty)."""
+    def logs(self, trace_id: str, tenant: str | None = None, *, span_id: str | None = None) -> dict[str, Any]:
+        """Return the log records of one trace (or span) as an OTLP JSON document (may be empty)."""
         rows = self.find_rows([trace_id.lower()], "logs", tenant)
+        if span_id:
+            rows = [row for row in rows if row["span_id"] == span_id.lower()]
         return group_document(self.rebuild_records(rows), "logs")
 
 

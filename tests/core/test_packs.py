@@ -84,3 +84,19 @@ def _trace_ids(store):
     for key in catalog.visible_index_files(store, "spans"):
         ids.update(pq.read_table(store.root / key, columns=["trace_id"]).column("trace_id").to_pylist())
     return ids
+
+
+def test_verify_finds_corrupt_loose_blob(local_store, corpus_sample):
+    import gzip as gzip_module
+
+    from gravity.worker.runner import WorkerSettings
+
+    copy_into_store(local_store, corpus_sample[:1])
+    Worker(local_store, WorkerSettings(layout="loose")).run_once()
+    blob = next(info.key for info in local_store.list("blobs/"))
+    path = local_store.root / blob
+    path.write_bytes(gzip_module.compress(gzip_module.decompress(path.read_bytes()) + b"!"))
+
+    problems = verify_store(local_store).problems
+
+    assert problems == [f"{blob}: content does not match its BLAKE3 id"]

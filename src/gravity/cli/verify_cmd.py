@@ -18,12 +18,11 @@ def command(store_location: str | None) -> None:
 
     Reads the whole store; exits with 1 when anything is damaged or missing.
     """
-    report = verify_store(open_store(store_location))
+    report = verify_store(open_store(store_location, create=False))
     for problem in report.problems:
         click.echo(problem)
     click.echo(
-        f"{report.packs} packs, {report.chunks} chunks, {report.references} references checked; "
-        f"{len(report.problems)} problems",
-        err=True,
+        f"{report.packs} packs, {report.blobs} loose blobs, {report.chunks} chunks, "
+        f"{report.references} references checked; {len(report.problems)} problems"
     )
     sys.exit(1 if report.problems else 0)

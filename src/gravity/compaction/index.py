@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from gravity import catalog
 from gravity.compaction import compaction_lock
 from gravity.index.writer import PARQUET_COMPRESSION, USE_DICTIONARY
+from gravity.index.reader import read_index
 from gravity.store.base import ObjectStore
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def _compact_partition(store: ObjectStore, tenant: str, table: str, day: str, mi
         files = _partitions(store, table).get((tenant, day), [])
         if len(files) < min_files:
             return 0
-        tables = [pq.read_table(io.BytesIO(store.get(key))) for key in files]
+        tables = [read_index(store, key) for key in files]
         merged = pa.concat_tables(tables, promote_options="permissive")
         sort_keys = (
             [("service_name", "ascending"), ("name", "ascending"), ("start_ns", "ascending")]

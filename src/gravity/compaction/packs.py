@@ -45,11 +45,14 @@ def compact_packs(store: ObjectStore, tenant: str, min_packs: int = 2) -> tuple[
         chunks = ChunkStore(store, tenant)
         infos = [info for info in store.list(chunks.pack_prefix)
                  if info.key.endswith(".pack") and info.size < SETTLED_PACK_BYTES]
+        # A worker may have written a pack between loading the chunk index and the listing.
+        chunks.refresh()
+        blocks_by_pack = chunks.pack_blocks()
+        infos = [info for info in infos if info.key in blocks_by_pack]
         if len(infos) < min_packs:
             return 0, 0
 
         infos.sort(key=lambda info: (info.mtime, info.key))
-        blocks_by_pack = chunks.pack_blocks()
         written: list[str] = []
         seen: set[bytes] = set()
         group: list[tuple[bytes, bytes]] = []

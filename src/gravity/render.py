@@ -28,7 +28,7 @@ def _time(nanoseconds: int) -> str:
 
 
 def render_text(document: dict[str, Any]) -> str:
-    """Each span with its ids, timing, status, attributes and events, content in full."""
+    """Each span with its ids, timing, status, attributes and events, then each log record."""
     lines: list[str] = []
     for group in document.get("resourceSpans", []):
         resource_attributes = group.get("resource", {}).get("attributes", [])
@@ -52,6 +52,19 @@ def render_text(document: dict[str, Any]) -> str:
                     lines.append(f"   event {event.get('name', '')} at {_time(int(event.get('timeUnixNano', 0)))}")
                     for attribute in event.get("attributes", []):
                         lines.append(f"      {attribute['key']} = {_value_text(attribute.get('value', {}))}")
+                lines.append("")
+    for group in document.get("resourceLogs", []):
+        for scope_group in group.get("scopeLogs", []):
+            for record in scope_group.get("logRecords", []):
+                name = record.get("eventName") or next(
+                    (a["value"].get("stringValue") for a in record.get("attributes", []) if a["key"] == "event.name"), "log"
+                )
+                when = int(record.get("timeUnixNano") or record.get("observedTimeUnixNano") or 0)
+                lines.append(f"-- log {name}  span {record.get('spanId', '-')}  {_time(when)}")
+                if "body" in record:
+                    lines.append(f"   body = {_value_text(record['body'])}")
+                for attribute in record.get("attributes", []):
+                    lines.append(f"   {attribute['key']} = {_value_text(attribute.get('value', {}))}")
                 lines.append("")
     return "\n".join(lines)
 

@@ -60,7 +60,48 @@ def test_unknown_trace_exit_code(local_store):
 def test_inspect_lists_set_aside_files(local_store):
     local_store.put("raw-spans/dt=2025-01-01/hour=00/bad-traces_1.json", b"not json")
 
-    gravity("worker", "--store", str(local_store.root), "--once")
+    worker = gravity("worker", "--store", str(local_store.root), "--once", "--settle-seconds", "0", check=False)
     report = gravity("inspect", "--store", str(local_store.root)).stdout
 
+    assert worker.returncode == 1
+    assert worker.stderr.count("bad-traces_1.json") == 1
+
     assert "set aside: raw-spans/dt=2025-01-01/hour=00/bad-traces_1.json: invalid JSON" in report
+
+
+def test_missing_store_is_an_error(tmp_path):
+    missing = tmp_path / "no-such-store"
+
+    result = gravity("inspect", "--store", str(missing), check=False)
+
+    assert result.returncode == 2
+    assert "does not exist" in result.stderr
+    assert not missing.exists()
+
+
+def test_invalid_trace_id_is_an_error(local_store):
+    result = gravity("reconstruct", "--store", str(local_store.root), "1234", check=False)
+
+    assert result.returncode == 2
+    assert "32 hex digits" in result.stderr
+
+
+def test_reconstruct_includes_log_records(local_store):
+    require_shared()
+    stem = "otel-genai-openai-v2-2.1b0"
+    local_store.put("raw-spans/dt=2026-01-01/hour=00/g-traces_1.json", (FIXTURES / "conventions" / f"{stem}.json").read_bytes())
+    local_store.put("raw-logs/dt=2026-01-01/hour=00/g-logs_1.json", (FIXTURES / "conventions" / f"{stem}.logs.json").read_bytes())
+    logs = decode_json((FIXTURES / "conventions" / f"{stem}.logs.json").read_bytes())
+    trace_id = logs["resourceLogs"][0]["scopeLogs"][0]["logRecords"][0]["traceId"]
+    expected = canonical_forms({"resourceLogs": [
+        {**group, "scopeLogs": [{**scope, "logRecords": [r for r in scope["logRecords"] if r["traceId"] == trace_id]}
+                                for scope in group["scopeLogs"]]}
+        for group in logs["resourceLogs"]]})
+
+    gravity("worker", "--store", str(local_store.root), "--once")
+    rebuilt = orjson.loads(gravity("reconstruct", "--store", str(local_store.root), trace_id).stdout)
+    text = gravity("reconstruct", "--store", str(local_store.root), trace_id, "--format", "text").stdout
+
+    assert rebuilt["resourceSpans"]
+    assert canonical_forms({"resourceLogs": rebuilt["resourceLogs"]}) == expected
+    assert "-- log gen_ai.user.message" in text

@@ -185,6 +185,9 @@ def test_undecodable_protobuf_gets_400_status(start_receiver):
         (b'{"resourceSpans": {"spans": []}}', "'resourceSpans' must be a list"),
         (b'{"resourceSpans": [{"resource": {"attributes": 3}, "scopeSpans": []}]}',
          "resourceSpans[0].resource: 'attributes' must be a list"),
+        # A logs body on the traces endpoint would otherwise be accepted as empty and lost.
+        (b'{"resourceLogs": [{"scopeLogs": [{"logRecords": [{"timeUnixNano": "1"}]}]}]}',
+         "send it to /v1/logs"),
     ],
 )
 def test_malformed_json_gets_400_naming_problem(start_receiver, body, problem):
@@ -372,3 +375,4 @@ def test_stopped_worker_backlog_throttles_then_drains(start_receiver, tmp_path):
     finally:
         stop.set()
         thread.join(10)
+

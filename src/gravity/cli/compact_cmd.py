@@ -20,7 +20,7 @@ def command(store_location: str | None, as_json: bool) -> None:
     The worker runs this after a --once pass; run it by hand after a large import. Safe to
     run beside workers: nothing is deleted before its copy is durable.
     """
-    result = compact_store(open_store(store_location))
+    result = compact_store(open_store(store_location, create=False))
     if as_json:
         click.echo(orjson.dumps(result).decode())
     else:

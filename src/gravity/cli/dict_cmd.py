@@ -25,7 +25,7 @@ def train(store_location: str | None, tenants: tuple[str, ...]) -> None:
     New packs use the newest dictionary; data written with older ones stays readable because
     dictionaries are never deleted.
     """
-    store = open_store(store_location)
+    store = open_store(store_location, create=False)
     names = tenants or tuple(sorted({unquote(info.key.split("/")[1]) for info in store.list("packs/")}))
     if not names:
         raise click.ClickException(f"no content in {store.url} yet; run 'gravity worker --once' first")

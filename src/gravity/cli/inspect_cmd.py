@@ -19,7 +19,7 @@ def _mb(value: int) -> str:
 @json_option
 def command(store_location: str | None, as_json: bool) -> None:
     """Report raw bytes seen, bytes stored by kind, ratios, chunks and files."""
-    store = open_store(store_location)
+    store = open_store(store_location, create=False)
     report = inspect_store(store).as_dict()
     if as_json:
         click.echo(orjson.dumps(report, option=orjson.OPT_INDENT_2).decode())

@@ -184,6 +184,12 @@ def _accept_json(body: bytes, shape: SignalShape, org: str | None) -> AcceptedPa
     # OTLP/JSON receivers "MUST ignore message fields with unknown names" (OTLP
     # specification, JSON Protobuf Encoding), so only the signal's own list is kept.
     groups = document.get(shape.groups_key) or []
+    # Unknown fields are ignored, but a body of the other signal is a mistake worth a 400:
+    # accepted as empty, its data would be lost without a word.
+    for other in SHAPES.values():
+        if other is not shape and not groups and document.get(other.groups_key):
+            endpoint = "/v1/traces" if other.signal == TRACES else "/v1/logs"
+            raise InvalidOtlp(f"the body holds '{other.groups_key}', not '{shape.groups_key}'; send it to {endpoint}")
     if not isinstance(groups, list):
         raise InvalidOtlp(f"'{shape.groups_key}' must be a list, got {type(groups).__name__}")
     _check_envelopes(groups, shape)

@@ -78,14 +78,10 @@ def inspect_store(store: ObjectStore) -> StoreReport:
 
     # Count what the packs and blobs hold, not what commits said they added: two workers
     # may both store a chunk that neither had seen, and compaction keeps one copy.
-    from urllib.parse import unquote
+    from gravity.content.chunk_store import ChunkStore, content_tenants
 
-    from gravity.content.chunk_store import ChunkStore
-
-    tenants = {info.key.split("/")[1] for prefix in ("packs/", "blobs/") for info in store.list(prefix)}
-    for tenant in tenants:
-        chunks = ChunkStore(store, unquote(tenant))
-        report.chunks_stored += chunks.chunk_count
+    for tenant in content_tenants(store):
+        report.chunks_stored += ChunkStore(store, tenant).chunk_count
     report.failures = catalog.failed_files(store)
     report.files_failed = len(report.failures)
     return report

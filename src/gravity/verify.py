@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass, field
-from urllib.parse import unquote
 
 from gravity import catalog
-from gravity.content.chunk_store import ChunkStore
+from gravity.content.chunk_store import ChunkStore, content_tenants
 from gravity.content.codec import decompress_block
 from gravity.content.ids import chunk_id
 from gravity.index.reader import read_index
@@ -29,9 +28,7 @@ def verify_store(store: ObjectStore) -> VerifyReport:
     tenants: dict[str, ChunkStore] = {}
 
     # Every tenant that has content, whether or not an index row still references it.
-    names = {info.key.split("/")[1] for prefix in ("packs/", "blobs/") for info in store.list(prefix)}
-    for name in sorted(names):
-        tenant = unquote(name)
+    for tenant in content_tenants(store):
         tenants[tenant] = ChunkStore(store, tenant)
         _verify_packs(tenants[tenant], report)
         _verify_blobs(tenants[tenant], report)

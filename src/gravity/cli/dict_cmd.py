@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 import click
 
 from gravity.cli.options import store_option
+from gravity.content.chunk_store import content_tenants
 from gravity.content.dictionaries import train_dictionary
 from gravity.store import open_store
 
@@ -26,7 +25,7 @@ def train(store_location: str | None, tenants: tuple[str, ...]) -> None:
     dictionaries are never deleted.
     """
     store = open_store(store_location, create=False)
-    names = tenants or tuple(sorted({unquote(info.key.split("/")[1]) for info in store.list("packs/")}))
+    names = tenants or tuple(content_tenants(store, ["packed"]))
     if not names:
         raise click.ClickException(f"no content in {store.url} yet; run 'gravity worker --once' first")
     for tenant in names:

@@ -50,7 +50,7 @@ def compact_store(store: ObjectStore) -> dict[str, int]:
     """Compact every tenant's packs and every index partition; return what was merged."""
     from gravity.compaction.index import compact_index
     from gravity.compaction.packs import compact_packs
-    from urllib.parse import unquote
+    from gravity.content.chunk_store import content_tenants
 
     from gravity.content.dictionaries import (
         AUTOMATIC_TRAINING_BYTES,
@@ -60,8 +60,7 @@ def compact_store(store: ObjectStore) -> dict[str, int]:
     )
 
     packs_replaced = packs_written = dictionaries = 0
-    tenants = {info.key.split("/")[1] for info in store.list("packs/")}
-    for tenant in sorted(unquote(name) for name in tenants):
+    for tenant in content_tenants(store, ["packed"]):
         replaced, written = compact_packs(store, tenant)
         packs_replaced += replaced
         packs_written += written

@@ -43,6 +43,15 @@ MEMO_ENTRIES = 200_000
 BLOCK_CACHE_BYTES = 128 * 1024 * 1024
 
 
+def content_tenants(store: ObjectStore, layouts: Iterable[str] = LAYOUTS) -> list[str]:
+    """Return the tenants that have content in the given layouts, sorted."""
+    from urllib.parse import unquote
+
+    prefixes = {"packed": "packs/", "loose": "blobs/"}
+    names = {info.key.split("/")[1] for layout in layouts for info in store.list(prefixes[layout])}
+    return sorted(unquote(name) for name in names)
+
+
 class ChunkStore:
     """Index of a tenant's chunks and their locations, shared by all pipelines (thread-safe)."""
 

@@ -111,6 +111,21 @@ class TraceReader:
             raise TraceNotFound(f"{what} is not in the store {self.store.url}; 'gravity inspect' shows what is stored")
         return group_document(self.rebuild_records(rows), "traces")
 
+    def trace_with_logs(
+        self, trace_id: str, *, span_id: str | None = None, tenant: str | None = None
+    ) -> dict[str, Any]:
+        """Return one trace as OTLP JSON, with its log records (if any) under ``resourceLogs``.
+
+        Log records carry the GenAI events that some instrumentations send on the logs signal.
+        An OTLP trace request parser ignores the extra key, so the document stays a valid
+        ``ExportTraceServiceRequest``.
+        """
+        document = self.trace(trace_id, span_id=span_id, tenant=tenant)
+        logs = self.logs(trace_id, tenant, span_id=span_id)
+        if logs["resourceLogs"]:
+            document["resourceLogs"] = logs["resourceLogs"]
+        return document
+
     def logs(self, trace_id: str, tenant: str | None = None, *, span_id: str | None = None) -> dict[str, Any]:
         """Return the log records of one trace (or span) as an OTLP JSON document (may be empty)."""
         rows = self.find_rows([trace_id.lower()], "logs", tenant)
@@ -153,7 +168,3 @@ def reconstruct_trace(
     store: ObjectStore, trace_id: str, *, span_id: str | None = None, tenant: str | None = None
 ) -> dict[str, Any]:
     return TraceReader(store).trace(trace_id, span_id=span_id, tenant=tenant)
-
-
-def reconstruct_logs(store: ObjectStore, trace_id: str, tenant: str | None = None) -> dict[str, Any]:
-    return TraceReader(store).logs(trace_id, tenant)

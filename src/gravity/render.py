@@ -28,7 +28,7 @@ def _time(nanoseconds: int) -> str:
 
 
 def render_text(document: dict[str, Any]) -> str:
-    """Each span with its ids, timing, status, attributes and events, then each log record."""
+    """Render each span with its ids, timing, status, attributes and events, then each log record."""
     lines: list[str] = []
     for group in document.get("resourceSpans", []):
         resource_attributes = group.get("resource", {}).get("attributes", [])
@@ -69,14 +69,18 @@ def render_text(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_conversations(store: Any, document: dict[str, Any], trace_id: str, tenant: str | None) -> str:
-    """Each LLM call of the trace as a conversation, with its log events joined."""
+def render_conversations(document: dict[str, Any], trace_id: str) -> str:
+    """Render each LLM call of a trace as a conversation, its log events joined.
+
+    ``document`` is a trace with its log records, as ``TraceReader.trace_with_logs`` returns.
+    """
     from gravity.normalize import normalize_records
     from gravity.normalize.render import render_messages
     from gravity.otlp.decode import records_from_document
-    from gravity.reconstruct import reconstruct_logs
 
-    records = records_from_document(document) + records_from_document(reconstruct_logs(store, trace_id, tenant))
+    records = records_from_document({"resourceSpans": document.get("resourceSpans", [])})
+    if document.get("resourceLogs"):
+        records += records_from_document({"resourceLogs": document["resourceLogs"]})
     calls = [call for call in normalize_records(records) if call.is_model_call]
     if not calls:
         return f"trace {trace_id} has no LLM call that Gravity recognises; try --format text"

@@ -35,6 +35,7 @@ def test_worker_inspect_reconstruct(local_store):
     report = orjson.loads(gravity("inspect", "--store", str(local_store.root), "--json").stdout)
     rebuilt = gravity("reconstruct", "--store", str(local_store.root), trace_id).stdout
     text = gravity("reconstruct", "--store", str(local_store.root), trace_id, "--format", "text").stdout
+    messages = gravity("reconstruct", "--store", str(local_store.root), trace_id, "--format", "messages").stdout
 
     assert stats["committed"] == 1
     assert report["files_processed"] == 1
@@ -101,7 +102,9 @@ def test_reconstruct_includes_log_records(local_store):
     gravity("worker", "--store", str(local_store.root), "--once")
     rebuilt = orjson.loads(gravity("reconstruct", "--store", str(local_store.root), trace_id).stdout)
     text = gravity("reconstruct", "--store", str(local_store.root), trace_id, "--format", "text").stdout
+    messages = gravity("reconstruct", "--store", str(local_store.root), trace_id, "--format", "messages").stdout
 
     assert rebuilt["resourceSpans"]
     assert canonical_forms({"resourceLogs": rebuilt["resourceLogs"]}) == expected
     assert "-- log gen_ai.user.message" in text
+    assert "What's the weather in Paris?" in messages  # this library puts content in logs only

@@ -358,5 +358,5 @@ def show_store(store: ObjectStore, store_location: str | None, trace_id: str) ->
     context.invoke(inspect_command, store_location=store_location, as_json=False)
 
     click.echo(f"\n== gravity reconstruct {trace_id} --format messages")
-    document = TraceReader(store).trace(trace_id)
-    click.echo(render_conversations(store, document, trace_id, None))
+    document = TraceReader(store).trace_with_logs(trace_id)
+    click.echo(render_conversations(document, trace_id))

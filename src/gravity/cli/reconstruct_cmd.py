@@ -37,14 +37,7 @@ def command(store_location: str | None, trace_id: str, span_id: str | None, outp
     if span_id is not None:
         _check_id(span_id, 16, "span id")
     store = open_store(store_location, create=False)
-    reader = TraceReader(store)
-    document = reader.trace(trace_id, span_id=span_id, tenant=tenant)
-    if output_format in ("otlp-json", "text"):
-        # Log records of the trace (GenAI events sent on the logs signal) travel beside the
-        # spans; an OTLP trace request parser ignores the extra key.
-        logs = reader.logs(trace_id, tenant, span_id=span_id)
-        if logs["resourceLogs"]:
-            document["resourceLogs"] = logs["resourceLogs"]
+    document = TraceReader(store).trace_with_logs(trace_id, span_id=span_id, tenant=tenant)
     if output_format == "otlp-json":
         click.echo(encode_json(document, indent=True).decode())
     elif output_format == "text":
@@ -54,4 +47,4 @@ def command(store_location: str | None, trace_id: str, span_id: str | None, outp
     else:
         from gravity.render import render_conversations
 
-        click.echo(render_conversations(store, document, trace_id, tenant))
+        click.echo(render_conversations(document, trace_id))

@@ -1,4 +1,4 @@
-"""What has been committed: the records under ``state/`` that make a raw file's data visible.
+"""Commit bookkeeping: the records under ``state/`` that make a raw file's data visible.
 
     state/commits/{payload_id}.json   one per distinct raw payload: the index files it wrote
     state/done/{raw_key}              the raw file at raw_key is committed (names its payload)

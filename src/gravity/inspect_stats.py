@@ -76,8 +76,8 @@ def inspect_store(store: ObjectStore) -> StoreReport:
         report.records += commit.records
         report.chunks_referenced += commit.chunks_referenced
 
-    # Count what the packs and blobs hold, not what commits said they added: two workers
-    # may both store a chunk that neither had seen, and compaction keeps one copy.
+    # Count the chunks in the packs and blobs, not the sum the commits recorded, because two
+    # workers may both store a chunk that neither had seen, and compaction keeps one copy.
     from gravity.content.chunk_store import ChunkStore, content_tenants
 
     for tenant in content_tenants(store):

@@ -35,8 +35,8 @@ def assert_lossless(store, paths: list[Path]) -> int:
     assert not missing, f"{len(missing)} traces not found, e.g. {missing[:3]}"
     for trace_id, forms in spans.items():
         got = canonical_forms(documents[trace_id])
-        # A file may hold the same span twice (the LiteLLM proxy sample does, with other ids
-        # only); a stored duplicate of an identical span is one span, as in reconstruct.
+        # An identical span delivered twice is one span, as in reconstruct. (The LiteLLM
+        # proxy sample repeats spans too, but with other ids, so those stay two spans.)
         assert got == sorted(set(forms)), f"trace {trace_id} differs after reconstruct"
 
     for trace_id, forms in logs.items():

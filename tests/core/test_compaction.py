@@ -59,7 +59,7 @@ def test_new_files_after_compaction(local_store, corpus_sample):
 
 
 def test_dictionary_used_by_new_packs_old_data_readable(local_store, corpus_sample, monkeypatch):
-    # Two sample files hold less unique text than a production dictionary asks for.
+    # Two sample files contain less unique text than the production minimum for training.
     monkeypatch.setattr("gravity.content.dictionaries.MIN_TRAINING_BYTES", 64 * 1024)
     copy_into_store(local_store, corpus_sample[:2])
     Worker(local_store, WorkerSettings(compact=False)).run_once()

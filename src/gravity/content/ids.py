@@ -2,8 +2,8 @@
 
 BLAKE3 is an extendable-output hash, so its 128-bit output is as strong for its length as
 the full 256 bits. 128 bits keep collisions out of reach for any store (the birthday bound is
-about 2^64 chunks) while halving what every reference and index entry costs: ids do not
-compress, and a 32-byte id per 512-byte chunk would be 6% of the content it names.
+about 2^64 chunks) while halving what every reference and index entry costs. That matters
+because ids do not compress: a 32-byte id per 512-byte chunk is 6% of the content it names.
 """
 
 from __future__ import annotations

@@ -4,16 +4,16 @@ The same message often sits in one span several times: raw in a per-message attr
 JSON-escaped inside ``input.value`` or ``gen_ai.input.messages`` (``\\u00b0`` for ``°``,
 ``\\n`` for a newline). Cut as bytes, the escaped and raw forms share no chunks. So every
 long JSON string literal inside a long string is decoded, and its text is stored like any
-other text; the string keeps a *template*: its literal pieces, and for each decoded text the
+other text. The string keeps a *template*: its literal pieces, and for each decoded text the
 escaping style that re-encodes it.
 
 A literal is decoded only when re-encoding the text with a known style gives back its exact
-bytes, checked here at write time; any other literal stays in the template as it was. So
+bytes, checked here at write time. Any other literal stays in the template as it was, so
 the original string is always rebuilt byte for byte.
 
 Long stretches between literals (a message whose text embeds some JSON, say) are stored as
-texts too, with the style ``STYLE_RAW``, so the template itself stays small: it is kept in
-every row that uses it, while texts are stored once.
+texts too, with the style ``STYLE_RAW``. This keeps the template small, which matters
+because a template is kept in every row that uses it, while texts are stored once.
 """
 
 from __future__ import annotations

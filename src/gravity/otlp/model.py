@@ -1,8 +1,8 @@
 """Gravity's in-memory form of OTLP data: the OTLP JSON mapping, normalized.
 
-A record is a span or a log record as a dict in the OTLP JSON mapping (camelCase keys), with
-trace and span ids as lowercase hex, every 64-bit integer as a Python int, and the other
-fields as they arrived. Its resource and scope travel beside it, so one record is
+A record is a span or a log record as a dict in the OTLP JSON mapping (camelCase keys).
+Trace and span ids are lowercase hex and every 64-bit integer is a Python int; the other
+fields are as they arrived. Its resource and scope travel beside it, so one record is
 self-contained and can be stored, grouped and rebuilt on its own.
 """
 

@@ -1,4 +1,4 @@
-"""Turn the bytes of one raw file into records, or a RawFileError that says why not."""
+"""Turn the bytes of one raw file into records, or raise a RawFileError with the reason."""
 
 from __future__ import annotations
 

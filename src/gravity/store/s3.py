@@ -13,8 +13,8 @@ class S3Store:
     """Keys live under ``prefix`` in ``bucket``.
 
     ``put_if_absent`` uses the conditional PUT (``If-None-Match: *``) that AWS S3, MinIO and
-    R2 support; a bucket that ignores the header would make it behave like ``put``, so claims
-    between workers would no longer be exclusive.
+    R2 support. A bucket that ignores the header makes it behave like ``put``, and then claims
+    between workers are no longer exclusive.
     """
 
     def __init__(

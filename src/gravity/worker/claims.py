@@ -1,7 +1,7 @@
 """Claims: which worker processes which raw file.
 
 A claim is a put-if-absent of ``state/claims/{raw_key}``, so of two workers (on any number
-of machines) only one holds it. A claim older than ``CLAIM_TTL_SECONDS`` belongs to a worker
+of machines) only one gets it. A claim older than ``CLAIM_TTL_SECONDS`` belongs to a worker
 that died; it is deleted and may be taken again.
 """
 

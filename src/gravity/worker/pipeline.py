@@ -1,9 +1,9 @@
 """Process one raw file: parse, split, chunk, pack, index, commit.
 
-The order of the steps is what makes a file either fully committed or not at all: content
-first (packs are write-once and harmless if orphaned), then index files (named after the
-payload, so a retry overwrites them with the same rows), then the commit record that makes
-them visible, and last the done marker.
+The order of the steps makes a file either fully committed or not at all. Content comes
+first (packs are write-once and harmless if orphaned). Index files follow, named after the
+payload, so a retry overwrites them with the same rows. Then the commit record makes them
+visible, and the done marker comes last.
 """
 
 from __future__ import annotations

@@ -42,6 +42,6 @@ def get_chunker(name: str) -> Chunker:
 
 
 def _load_builtin() -> None:
-    # Import for the side effect of registering; kept lazy so that importing the package
-    # does not load tokenizers nobody asked for.
+    # Import for the side effect of registering. The import is lazy, so that importing the
+    # package does not load a tokenizer unless a token chunker is requested.
     from gravity.content.chunkers import cdc, cdc_tokens, message, newline, tokens  # noqa: F401

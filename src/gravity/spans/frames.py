@@ -9,6 +9,7 @@ and no chunk ids are stored twice, only two small integers per text.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import blake3
@@ -23,14 +24,62 @@ POINTER = "$r"
 MIN_POINTER_CHARS = 64
 
 
+# In orjson's compact output a "$r" key is always written as these bytes.
+_POINTER_KEY = b'"$r":'
+
+# The next JSON string literal that may become a pointer (group 1), and the ":" after it when
+# it is a key (group 2). The regex engine skips the bytes between literals and the short
+# literals without escapes, which is what makes this faster than a walk over the parsed
+# document. Possessive quantifiers (Python 3.11+) keep the skipping linear, because the
+# alternatives start with different bytes and nothing needs to backtrack.
+_CANDIDATE = re.compile(
+    rb'(?:[^"]++|"[^"\\]{0,%d}+")*+("[^"\\]*+(?:\\.[^"\\]*+)*+")(:?)' % (MIN_POINTER_CHARS - 1),
+    re.DOTALL,
+)
+
+
 def encode_frame(messages_json: str | None, positions: dict[bytes, tuple[int, int]]) -> bytes | None:
     """Return the messages JSON with long texts of the span replaced by pointers."""
     if messages_json is None:
         return None
-    document = orjson.loads(messages_json)
+    data = messages_json.encode()
+    document = orjson.loads(data)
+    # The text scan needs orjson's own output, which is what messages_to_json writes. Other
+    # JSON, and any document with a "$r" key, takes the walk over the parsed document.
+    if _POINTER_KEY not in data and orjson.dumps(document) == data:
+        return _replace_in_text(data, positions)
     if _has_pointer_key(document):
-        return messages_json.encode()  # a literal "$r" key would be read back as a pointer
+        return data  # a literal "$r" key would be read back as a pointer
     return orjson.dumps(_replace(document, positions))
+
+
+def _replace_in_text(data: bytes, positions: dict[bytes, tuple[int, int]]) -> bytes:
+    """Replace long string values by pointers in the JSON text itself.
+
+    ``data`` must be orjson's own output for its document, so that the result is the same
+    bytes as ``orjson.dumps(_replace(orjson.loads(data), positions))``: a key is then always
+    followed by ":", and a literal without a backslash is the UTF-8 of its text.
+    """
+    pieces = []
+    copied = 0
+    position = 0
+    while (match := _CANDIDATE.match(data, position)) is not None:
+        position = match.end()
+        if match.group(2):
+            continue  # a key
+        literal = match.group(1)
+        text = orjson.loads(literal).encode() if b"\\" in literal else literal[1:-1]
+        if len(text) < MIN_POINTER_CHARS or (not text.isascii() and len(text.decode()) < MIN_POINTER_CHARS):
+            continue
+        pointer = positions.get(blake3.blake3(text).digest(CHUNK_ID_BYTES))
+        if pointer is not None:
+            pieces.append(data[copied : match.start(1)])
+            pieces.append(b'{"$r":[%d,%d]}' % pointer)
+            copied = match.end(1)
+    if not pieces:
+        return data
+    pieces.append(data[copied:])
+    return b"".join(pieces)
 
 
 def _has_pointer_key(node: Any) -> bool:

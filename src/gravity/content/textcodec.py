@@ -32,6 +32,16 @@ _LITERAL = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 # Literals shorter than this stay in the template: a reference would cost more than it saves.
 MIN_LITERAL_CHARS = 64
 
+# The same literals as _LITERAL, found after a stretch that the regex engine skips: text
+# outside literals and short literals without escapes, the most common kind. The literal is
+# group 1. Possessive quantifiers (Python 3.11+) keep this linear, because the alternatives
+# start with different characters and nothing needs to backtrack. A quote with no closing
+# quote ends the search, as it does for _LITERAL: no later quote can start a literal then.
+_LONG_LITERAL = re.compile(
+    r'(?:[^"]++|"[^"\\]{0,%d}+")*+("[^"\\]*+(?:\\.[^"\\]*+)*+")' % (MIN_LITERAL_CHARS - 3),
+    re.DOTALL,
+)
+
 # Stretches of the template longer than this are stored as texts (STYLE_RAW).
 MAX_TEMPLATE_PIECE_CHARS = 256
 
@@ -64,19 +74,23 @@ def split_literals(text: str) -> tuple[Template, list[str]] | None:
             template.append(piece)
 
     position = 0
+    search_from = 0
     decoded_any = False
-    for match in _LITERAL.finditer(text):
-        literal = match.group()
+    # A loop of anchored matches, not finditer: finditer would retry a failed search at every
+    # later position, which is quadratic in the length of the text after the last literal.
+    while (match := _LONG_LITERAL.match(text, search_from)) is not None:
+        search_from = match.end()
+        literal = match.group(1)
         if len(literal) < MIN_LITERAL_CHARS:
-            continue
+            continue  # a short literal with an escape
         style_and_text = _decode_exactly(literal)
         if style_and_text is None:
             continue
         style, decoded = style_and_text
-        add_piece(text[position : match.start()])
+        add_piece(text[position : match.start(1)])
         template.append([style])
         texts.append(decoded)
-        position = match.end()
+        position = match.end(1)
         decoded_any = True
     if not decoded_any:
         return None

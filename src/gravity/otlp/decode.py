@@ -183,7 +183,40 @@ def _normalize_log(log: Json, where: str) -> None:
 
 
 def _normalize_attributes(owner: Json, where: str) -> None:
-    for index, attribute in enumerate(_list(owner, "attributes", where)):
+    attributes = _list(owner, "attributes", where)
+    if not _normalize_scalar_attributes(attributes):
+        _normalize_attributes_at(attributes, where)
+
+
+def _normalize_scalar_attributes(attributes: list[Any]) -> bool:
+    """Normalize a list of attributes with scalar values; return False at the first other one.
+
+    This skips building each attribute's location, which only an error message needs. After
+    False, ``_normalize_attributes_at`` goes over the whole list again, and normalizing an
+    attribute twice does no harm.
+    """
+    for attribute in attributes:
+        if type(attribute) is not dict or type(attribute.get("key")) is not str:
+            return False
+        value = attribute.get("value")
+        if type(value) is not dict:
+            return False
+        if "stringValue" in value:
+            if type(value["stringValue"]) is not str:
+                return False
+        elif "intValue" in value:
+            number = value["intValue"]
+            if type(number) is str and number.isascii() and number.isdigit():
+                value["intValue"] = int(number)
+            elif type(number) is not int:
+                return False
+        elif "arrayValue" in value or "kvlistValue" in value:
+            return False
+    return True
+
+
+def _normalize_attributes_at(attributes: list[Any], where: str) -> None:
+    for index, attribute in enumerate(attributes):
         if not isinstance(attribute, dict) or not isinstance(attribute.get("key"), str):
             raise InvalidOtlp(f"{where}.attributes[{index}]: expected {{key, value}}")
         value = attribute.get("value")

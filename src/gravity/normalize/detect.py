@@ -10,7 +10,7 @@ from gravity.normalize.costs import apply_price
 from gravity.normalize.families import family_modules
 from gravity.normalize.families import otel_genai
 from gravity.normalize.model import LlmCall
-from gravity.normalize.span_fields import new_call, read_gen_ai, span_attributes, start_time_ns
+from gravity.normalize.span_fields import attribute_keys, new_call, read_gen_ai, span_attributes, start_time_ns
 from gravity.otlp.model import TRACES, Record
 
 logger = logging.getLogger(__name__)
@@ -25,9 +25,10 @@ def _modules() -> tuple[ModuleType, ...]:
 
 def detect_family(record: Record) -> ModuleType | None:
     """Return the first family module in detection order that claims the span, or None."""
+    keys = attribute_keys(record)
     for module in _modules():
         try:
-            if module.matches(record):
+            if module.matches(record, keys):
                 return module
         except (AttributeError, TypeError, ValueError):
             logger.debug("family %s could not test span %s", module.FAMILY, record.span_id, exc_info=True)

@@ -49,17 +49,55 @@ REASONING_NAMES = ("reasoning.output_tokens", "reasoning_tokens", "details.reaso
 TOTAL_NAMES = ("total_tokens",)
 
 
-def is_family_span(record: Record, scope_name: str, is_family_key: Callable[[Any], bool]) -> bool:
-    """Tell whether a trace record comes from the scope ``scope_name`` or has an attribute key
-    that ``is_family_key`` accepts. That test gets the raw key, which may be None or not a string."""
+class AttributeKeys:
+    """The attribute keys of a span, for the families' ``matches`` tests.
+
+    Detection tries up to nine families on each span, so the keys are read once and the
+    tests run in C: membership in a set, and substring search in the keys joined by
+    newlines. Attributes that are not mappings with a string key are left out (the OTLP
+    decoder rejects them before this point).
+    """
+
+    __slots__ = ("_keys", "_set", "_joined")
+
+    def __init__(self, attributes: Any) -> None:
+        self._keys = [
+            attribute["key"]
+            for attribute in attributes or ()
+            if isinstance(attribute, dict) and isinstance(attribute.get("key"), str)
+        ]
+        self._set = frozenset(self._keys)
+        self._joined = "\n" + "\n".join(self._keys)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._set
+
+    def has_prefix(self, *prefixes: str) -> bool:
+        """Tell whether any key starts with one of ``prefixes``."""
+        if not any("\n" + prefix in self._joined for prefix in prefixes):
+            return False
+        # A key with a newline in it can fake a match in the joined text, so check the keys.
+        return any(key.startswith(prefixes) for key in self._keys)
+
+
+def attribute_keys(record: Record) -> AttributeKeys:
+    """Return the keys of the record's attributes."""
+    return AttributeKeys(record.item.get("attributes"))
+
+
+def is_family_span(
+    record: Record,
+    scope_name: str,
+    has_family_key: Callable[[AttributeKeys], bool],
+    keys: AttributeKeys | None = None,
+) -> bool:
+    """Tell whether a trace record comes from the scope ``scope_name`` or has attribute keys
+    that ``has_family_key`` accepts. ``keys`` are the record's keys when the caller has them."""
     if record.signal != TRACES:
         return False
     if (record.scope.get("scope") or {}).get("name") == scope_name:
         return True
-    return any(
-        isinstance(attribute, dict) and is_family_key(attribute.get("key"))
-        for attribute in record.item.get("attributes") or ()
-    )
+    return has_family_key(attribute_keys(record) if keys is None else keys)
 
 
 def span_attributes(record: Record) -> Attributes:

@@ -1,7 +1,8 @@
 """One module per instrumentation family.
 
-Each module defines ``FAMILY`` (its name), ``matches(record) -> bool`` and
-``extract(record) -> LlmCall | None``. Detection tries the modules in ``DETECTION_ORDER``:
+Each module defines ``FAMILY`` (its name), ``matches(record, keys=None) -> bool`` and
+``extract(record) -> LlmCall | None``. ``keys`` are the record's attribute keys
+(``span_fields.AttributeKeys``), read once by detection for all modules. Detection tries the modules in ``DETECTION_ORDER``:
 more specific families come first, because several of them also write generic ``gen_ai.*``
 keys (LiteLLM, Strands, pydantic-ai, Vercel AI SDK).
 """

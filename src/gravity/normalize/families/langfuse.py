@@ -27,7 +27,7 @@ from gravity.normalize.families._flat import (
 )
 from gravity.normalize.messages import tool_definitions_from
 from gravity.normalize.model import LlmCall, Message
-from gravity.normalize.span_fields import is_family_span, new_call, span_attributes
+from gravity.normalize.span_fields import AttributeKeys, is_family_span, new_call, span_attributes
 from gravity.normalize.values import (
     Attributes,
     json_text,
@@ -54,8 +54,8 @@ _MODEL_OPERATIONS = {"generation": "chat", "embedding": "embeddings"}
 _RUN_OPERATIONS = {"agent": "invoke_agent", "chain": "chain"}
 
 
-def matches(record: Record) -> bool:
-    return is_family_span(record, _SCOPE_NAME, lambda key: str(key or "").startswith(_KEY_PREFIX))
+def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
+    return is_family_span(record, _SCOPE_NAME, lambda found: found.has_prefix(_KEY_PREFIX), keys)
 
 
 def extract(record: Record) -> LlmCall | None:

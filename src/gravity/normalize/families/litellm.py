@@ -25,7 +25,14 @@ from typing import Any
 from gravity.normalize.families.openllmetry import read_flattened_content
 from gravity.normalize.messages import flattened_messages, flattened_tool_definitions
 from gravity.normalize.model import LlmCall, Message
-from gravity.normalize.span_fields import new_call, read_gen_ai, read_semconv_content, span_attributes
+from gravity.normalize.span_fields import (
+    AttributeKeys,
+    attribute_keys,
+    new_call,
+    read_gen_ai,
+    read_semconv_content,
+    span_attributes,
+)
 from gravity.normalize.values import Attributes, mapping, parse_structured, to_float, to_int, to_str
 from gravity.otlp.model import Record
 
@@ -50,11 +57,11 @@ _CALL_TYPES = {
 }
 
 
-def matches(record: Record) -> bool:
+def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     if record.scope.get("scope", {}).get("name") != SCOPE_NAME:
         return False
-    keys = (attribute.get("key", "") for attribute in record.item.get("attributes") or ())
-    return not any(key.startswith(_OPENINFERENCE_PREFIXES) for key in keys)
+    keys = attribute_keys(record) if keys is None else keys
+    return not keys.has_prefix(*_OPENINFERENCE_PREFIXES)
 
 
 def extract(record: Record) -> LlmCall | None:

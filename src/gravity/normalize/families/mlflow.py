@@ -20,7 +20,7 @@ from gravity.normalize.families._flat import (
 )
 from gravity.normalize.messages import parts_from_content, tool_definitions_from
 from gravity.normalize.model import LlmCall
-from gravity.normalize.span_fields import is_family_span, new_call, provider_name
+from gravity.normalize.span_fields import AttributeKeys, is_family_span, new_call, provider_name
 from gravity.normalize.values import Attributes, attribute_map, first_present, parse_json, to_bool, to_float, to_str
 from gravity.otlp.model import TRACES, Record, resource_attribute
 
@@ -39,8 +39,8 @@ _RUN_OPERATIONS = {"AGENT": "invoke_agent", "CHAIN": "chain"}
 _PROVIDER_FORMATS = frozenset({"openai", "anthropic", "gemini", "groq", "mistral", "bedrock", "cohere", "ollama"})
 
 
-def matches(record: Record) -> bool:
-    return is_family_span(record, _SCOPE_NAME, lambda key: key == SPAN_TYPE)
+def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
+    return is_family_span(record, _SCOPE_NAME, lambda found: SPAN_TYPE in found, keys)
 
 
 def extract(record: Record) -> LlmCall | None:

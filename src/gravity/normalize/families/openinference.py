@@ -30,7 +30,14 @@ from gravity.normalize.families._flat import (
 )
 from gravity.normalize.messages import media_part, normalize_finish_reason, tool_call_part, tool_definitions_from
 from gravity.normalize.model import LlmCall, Message, Part, ToolDefinition
-from gravity.normalize.span_fields import new_call, provider_name, span_attributes, span_events
+from gravity.normalize.span_fields import (
+    AttributeKeys,
+    attribute_keys,
+    new_call,
+    provider_name,
+    span_attributes,
+    span_events,
+)
 from gravity.normalize.values import (
     Attributes,
     dropped_attributes,
@@ -59,17 +66,14 @@ _RUN_OPERATIONS = {"AGENT": "invoke_agent", "CHAIN": "chain"}
 FIRST_TOKEN_EVENT = "First Token Stream Event"
 
 
-def matches(record: Record) -> bool:
+def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     if record.signal != TRACES:
         return False
     scope_name = (record.scope.get("scope") or {}).get("name") or ""
     if isinstance(scope_name, str) and scope_name.startswith(_SCOPE_PREFIX):
         return True
-    for attribute in record.item.get("attributes") or ():
-        key = attribute.get("key") if isinstance(attribute, dict) else None
-        if isinstance(key, str) and (key == SPAN_KIND or key.startswith(_LLM_KEY_PREFIXES)):
-            return True
-    return False
+    keys = attribute_keys(record) if keys is None else keys
+    return SPAN_KIND in keys or keys.has_prefix(*_LLM_KEY_PREFIXES)
 
 
 def extract(record: Record) -> LlmCall | None:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from gravity.normalize.messages import flattened_messages, flattened_tool_definitions
 from gravity.normalize.model import LlmCall
 from gravity.normalize.span_fields import (
+    AttributeKeys,
+    attribute_keys,
     has_usage,
     new_call,
     read_gen_ai,
@@ -38,14 +40,14 @@ _MARKER_PREFIXES = ("gen_ai.prompt.", "gen_ai.completion.", "llm.usage.", "llm.r
 _REQUEST_TYPES = {"chat": "chat", "completion": "text_completion", "embedding": "embeddings", "rerank": "rerank"}
 
 
-def matches(record: Record) -> bool:
+def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     scope_name = str(record.scope.get("scope", {}).get("name") or "")
     if scope_name.startswith("traceloop"):
         return True
     if not scope_name.startswith("opentelemetry.instrumentation."):
         return False
-    keys = [attribute.get("key", "") for attribute in record.item.get("attributes") or ()]
-    return any(key in _MARKER_KEYS or key.startswith(_MARKER_PREFIXES) for key in keys)
+    keys = attribute_keys(record) if keys is None else keys
+    return any(key in keys for key in _MARKER_KEYS) or keys.has_prefix(*_MARKER_PREFIXES)
 
 
 def extract(record: Record) -> LlmCall | None:

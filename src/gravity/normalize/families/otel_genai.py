@@ -20,6 +20,8 @@ from gravity.normalize.model import LlmCall
 from gravity.normalize.span_fields import (
     AGENT_OPERATIONS,
     TOOL_OPERATIONS,
+    AttributeKeys,
+    attribute_keys,
     has_usage,
     new_call,
     read_gen_ai,
@@ -45,13 +47,14 @@ DETAILS_EVENT = "gen_ai.client.inference.operation.details"
 _SCOPE_PREFIXES = ("opentelemetry.util.genai", "opentelemetry.instrumentation.")
 
 
-def matches(record: Record) -> bool:
+def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     scope_name = str(record.scope.get("scope", {}).get("name") or "")
     if any(name in (PROMPT_EVENT, COMPLETION_EVENT) for name, _, _ in span_events(record)):
         return True
     if not scope_name.startswith(_SCOPE_PREFIXES):
         return False
-    return any(attribute.get("key", "").startswith("gen_ai.") for attribute in record.item.get("attributes") or ())
+    keys = attribute_keys(record) if keys is None else keys
+    return keys.has_prefix("gen_ai.")
 
 
 def extract(record: Record) -> LlmCall | None:

@@ -22,6 +22,7 @@ from gravity.normalize.model import LlmCall, Message, Part, ToolDefinition
 from gravity.normalize.span_fields import (
     AGENT_OPERATIONS,
     TOOL_OPERATIONS,
+    AttributeKeys,
     new_call,
     read_gen_ai,
     read_semconv_content,
@@ -37,7 +38,7 @@ _AGENT_KEYS = ("all_messages_events", "pydantic_ai.all_messages", "final_result"
 _MODEL_KEYS = ("events", "gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.request.model")
 
 
-def matches(record: Record) -> bool:
+def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     return str(record.scope.get("scope", {}).get("name") or "").startswith(("pydantic-ai", "pydantic_ai"))
 
 

@@ -22,6 +22,7 @@ from gravity.normalize.messages import CHOICE_EVENT, EVENT_ROLES, normalize_fini
 from gravity.normalize.model import LlmCall, Message
 from gravity.normalize.span_fields import (
     AGENT_OPERATIONS,
+    AttributeKeys,
     new_call,
     read_gen_ai,
     read_semconv_content,
@@ -37,7 +38,7 @@ FAMILY = "strands"
 _FRAMEWORK_NAME = "strands-agents"
 
 
-def matches(record: Record) -> bool:
+def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     return str(record.scope.get("scope", {}).get("name") or "").startswith("strands")
 
 

@@ -27,6 +27,7 @@ from gravity.normalize.messages import (
 )
 from gravity.normalize.model import LlmCall, Message, Part
 from gravity.normalize.span_fields import (
+    AttributeKeys,
     finish_reasons,
     is_family_span,
     new_call,
@@ -67,8 +68,8 @@ _USER_KEYS = tuple(f"ai.telemetry.metadata.{name}" for name in ("userId", "user_
 _USER_AGENT_VERSION = re.compile(r"(?:^|\s)ai/(\S+)")
 
 
-def matches(record: Record) -> bool:
-    return is_family_span(record, _SCOPE_NAME, lambda key: key == OPERATION_ID)
+def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
+    return is_family_span(record, _SCOPE_NAME, lambda found: OPERATION_ID in found, keys)
 
 
 def extract(record: Record) -> LlmCall | None:

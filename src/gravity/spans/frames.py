@@ -9,7 +9,6 @@ and no chunk ids are stored twice, only two small integers per text.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import blake3
@@ -24,62 +23,40 @@ POINTER = "$r"
 MIN_POINTER_CHARS = 64
 
 
-# In orjson's compact output a "$r" key is always written as these bytes.
-_POINTER_KEY = b'"$r":'
-
-# The next JSON string literal that may become a pointer (group 1), and the ":" after it when
-# it is a key (group 2). The regex engine skips the bytes between literals and the short
-# literals without escapes, which is what makes this faster than a walk over the parsed
-# document. Possessive quantifiers (Python 3.11+) keep the skipping linear, because the
-# alternatives start with different bytes and nothing needs to backtrack.
-_CANDIDATE = re.compile(
-    rb'(?:[^"]++|"[^"\\]{0,%d}+")*+("[^"\\]*+(?:\\.[^"\\]*+)*+")(:?)' % (MIN_POINTER_CHARS - 1),
-    re.DOTALL,
-)
-
-
 def encode_frame(messages_json: str | None, positions: dict[bytes, tuple[int, int]]) -> bytes | None:
     """Return the messages JSON with long texts of the span replaced by pointers."""
     if messages_json is None:
         return None
-    data = messages_json.encode()
-    document = orjson.loads(data)
-    # The text scan needs orjson's own output, which is what messages_to_json writes. Other
-    # JSON, and any document with a "$r" key, takes the walk over the parsed document.
-    if _POINTER_KEY not in data and orjson.dumps(document) == data:
-        return _replace_in_text(data, positions)
-    if _has_pointer_key(document):
-        return data  # a literal "$r" key would be read back as a pointer
-    return orjson.dumps(_replace(document, positions))
+    document = orjson.loads(messages_json)
+    if _may_have_pointer_key(messages_json) or not isinstance(document, dict | list):
+        if _has_pointer_key(document):
+            return messages_json.encode()  # a literal "$r" key would be read back as a pointer
+        return orjson.dumps(_replace(document, positions))
+    _replace_in_place(document, positions)
+    return orjson.dumps(document)
 
 
-def _replace_in_text(data: bytes, positions: dict[bytes, tuple[int, int]]) -> bytes:
-    """Replace long string values by pointers in the JSON text itself.
+def _may_have_pointer_key(messages_json: str) -> bool:
+    # A "$r" key is written either as is or with a \u escape, so a text with neither has none.
+    return '"$r"' in messages_json or "\\u" in messages_json
 
-    ``data`` must be orjson's own output for its document, so that the result is the same
-    bytes as ``orjson.dumps(_replace(orjson.loads(data), positions))``: a key is then always
-    followed by ":", and a literal without a backslash is the UTF-8 of its text.
+
+def _replace_in_place(container: dict[str, Any] | list[Any], positions: dict[bytes, tuple[int, int]]) -> None:
+    """Replace the long texts inside a freshly parsed document, as ``_replace`` does.
+
+    Changing the parsed document in place saves building a copy of every dict and list,
+    which is most of the work for a large messages document.
     """
-    pieces = []
-    copied = 0
-    position = 0
-    while (match := _CANDIDATE.match(data, position)) is not None:
-        position = match.end()
-        if match.group(2):
-            continue  # a key
-        literal = match.group(1)
-        text = orjson.loads(literal).encode() if b"\\" in literal else literal[1:-1]
-        if len(text) < MIN_POINTER_CHARS or (not text.isascii() and len(text.decode()) < MIN_POINTER_CHARS):
-            continue
-        pointer = positions.get(blake3.blake3(text).digest(CHUNK_ID_BYTES))
-        if pointer is not None:
-            pieces.append(data[copied : match.start(1)])
-            pieces.append(b'{"$r":[%d,%d]}' % pointer)
-            copied = match.end(1)
-    if not pieces:
-        return data
-    pieces.append(data[copied:])
-    return b"".join(pieces)
+    entries = container.items() if type(container) is dict else enumerate(container)
+    for key, value in entries:
+        kind = type(value)
+        if kind is str:
+            if len(value) >= MIN_POINTER_CHARS:
+                position = positions.get(blake3.blake3(value.encode()).digest(CHUNK_ID_BYTES))
+                if position is not None:
+                    container[key] = {POINTER: list(position)}
+        elif kind is dict or kind is list:
+            _replace_in_place(value, positions)
 
 
 def _has_pointer_key(node: Any) -> bool:

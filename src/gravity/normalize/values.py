@@ -12,7 +12,6 @@ import ast
 import base64
 import logging
 import math
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -35,7 +34,8 @@ def any_value(value: Any) -> Any:
     ``intValue`` may be a number or a decimal string; ``doubleValue`` may be ``"NaN"`` or
     ``"Infinity"``; ``bytesValue`` (base64) becomes bytes. An empty AnyValue is None.
     """
-    if not isinstance(value, Mapping):
+    # type() first: isinstance against the Mapping ABC is slow, and OTLP JSON gives dicts.
+    if type(value) is not dict and not isinstance(value, Mapping):
         return None
     if "stringValue" in value:
         return value["stringValue"]
@@ -61,13 +61,18 @@ def attribute_map(attributes: Iterable[Any] | None) -> Attributes:
     """Turn an OTLP key/value list into a dict of plain values; a repeated key keeps its last value."""
     result: Attributes = {}
     for attribute in attributes or ():
-        if isinstance(attribute, Mapping) and isinstance(attribute.get("key"), str):
-            result[attribute["key"]] = any_value(attribute.get("value"))
+        if type(attribute) is not dict and not isinstance(attribute, Mapping):
+            continue
+        key = attribute.get("key")
+        if type(key) is str or isinstance(key, str):
+            result[key] = any_value(attribute.get("value"))
     return result
 
 
 def to_int(value: Any) -> int | None:
     """Read an integer given as an int, an integral float or a decimal string ("42", " 42 ", "42.0")."""
+    if type(value) is int:
+        return value
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -236,7 +241,6 @@ def _block_text(block: Mapping[str, Any]) -> str | None:
     return None
 
 
-_INDEXED_KEY = re.compile(r"(\d+)(?:\.(.+))?")
 
 
 def indexed(attributes: Mapping[str, Any], prefix: str) -> list[tuple[int, dict[str, Any]]]:
@@ -248,14 +252,16 @@ def indexed(attributes: Mapping[str, Any], prefix: str) -> list[tuple[int, dict[
     A key ``{prefix}.{i}`` with no field is stored under the field name "".
     """
     start = prefix + "."
+    length = len(start)
     items: dict[int, dict[str, Any]] = {}
-    for key, value in attributes.items():
-        if not key.startswith(start):
+    matching = [key for key in attributes if key.startswith(start)]
+    for key in matching:
+        # The rest of the key is "{i}" or "{i}.{field}": i in decimal digits (str.isdecimal
+        # accepts the same digits as re's \d), and a field of at least one character, no newline.
+        index, dot, field = key[length:].partition(".")
+        if not index.isdecimal() or (dot and (not field or "\n" in field)):
             continue
-        match = _INDEXED_KEY.fullmatch(key[len(start) :])
-        if match is None:
-            continue
-        items.setdefault(int(match.group(1)), {})[match.group(2) or ""] = value
+        items.setdefault(int(index), {})[field] = attributes[key]
     return sorted(items.items())
 
 
@@ -266,7 +272,7 @@ def dropped_attributes(item: Mapping[str, Any]) -> int:
 
 def mapping(value: Any) -> Mapping[str, Any]:
     """Return ``value`` when it is a mapping, else an empty one."""
-    return value if isinstance(value, Mapping) else {}
+    return value if type(value) is dict or isinstance(value, Mapping) else {}
 
 
 def first_present(attributes: Mapping[str, Any], *keys: str) -> Any:

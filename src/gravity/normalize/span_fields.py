@@ -54,20 +54,26 @@ class AttributeKeys:
 
     Detection tries up to nine families on each span, so the keys are read once and the
     tests run in C: membership in a set, and substring search in the keys joined by
-    newlines. Attributes that are not mappings with a string key are left out (the OTLP
-    decoder rejects them before this point).
+    newlines. Attributes that are not mappings with a string key are left out, as in
+    ``attribute_map`` (the OTLP decoder rejects them before this point).
     """
 
     __slots__ = ("_keys", "_set", "_joined")
 
     def __init__(self, attributes: Any) -> None:
-        self._keys = [
-            attribute["key"]
-            for attribute in attributes or ()
-            if isinstance(attribute, dict) and isinstance(attribute.get("key"), str)
-        ]
+        try:
+            # Runs in C when every attribute is a mapping with a string key, which is the
+            # common case. Otherwise the lookup or the join raises.
+            self._keys = [attribute["key"] for attribute in attributes or ()]
+            self._joined = "\n" + "\n".join(self._keys)
+        except (TypeError, KeyError):
+            self._keys = [
+                attribute["key"]
+                for attribute in attributes or ()
+                if isinstance(attribute, Mapping) and isinstance(attribute.get("key"), str)
+            ]
+            self._joined = "\n" + "\n".join(self._keys)
         self._set = frozenset(self._keys)
-        self._joined = "\n" + "\n".join(self._keys)
 
     def __contains__(self, key: object) -> bool:
         return key in self._set

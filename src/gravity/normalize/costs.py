@@ -65,6 +65,15 @@ def price_call(call: LlmCall, at: datetime | None = None) -> float | None:
     """
     if call.input_tokens is None and call.output_tokens is None:
         return None
+    provider_id = _PROVIDER_IDS.get((call.provider or "").lower())
+    lookups = [
+        (model, provider)
+        for model in _model_refs(call)
+        for provider in ((provider_id, None) if provider_id else (None,))
+        if _known(model, provider)
+    ]
+    if not lookups:
+        return None  # skips building the usage, which costs more than the lookups
     try:
         usage = _usage(call)
     except ValueError as exc:  # genai-prices validates the counts
@@ -74,18 +83,14 @@ def price_call(call: LlmCall, at: datetime | None = None) -> float | None:
         return None
 
     when = at or datetime.now(tz=UTC)
-    provider_id = _PROVIDER_IDS.get((call.provider or "").lower())
-    for model in _model_refs(call):
-        for provider in (provider_id, None) if provider_id else (None,):
-            if not _known(model, provider):
-                continue
-            try:
-                return float(calc_price(usage, model, provider_id=provider, genai_request_timestamp=when).total_price)
-            except LookupError:
-                _forget(model, provider)
-            except ValueError as exc:
-                logger.debug("price table rejected the usage of span %s: %s", call.span_id, exc)
-                return None
+    for model, provider in lookups:
+        try:
+            return float(calc_price(usage, model, provider_id=provider, genai_request_timestamp=when).total_price)
+        except LookupError:
+            _forget(model, provider)
+        except ValueError as exc:
+            logger.debug("price table rejected the usage of span %s: %s", call.span_id, exc)
+            return None
     return None
 
 

@@ -117,8 +117,13 @@ def _message(data: Mapping[str, Any]) -> Message:
     return Message(role=data["role"], parts=parts, finish_reason=data.get("finish_reason"))
 
 
+# Field names in declaration order, read once: dataclasses.fields() is slow to call per part.
+_PART_FIELDS = tuple(field.name for field in fields(Part))
+_TOOL_FIELDS = tuple(field.name for field in fields(ToolDefinition))
+
+
 def _part_dict(part: Part) -> dict[str, Any]:
-    return {field.name: getattr(part, field.name) for field in fields(Part) if getattr(part, field.name) is not None}
+    return _set_fields(part, _PART_FIELDS)
 
 
 def _message_dict(message: Message) -> dict[str, Any]:
@@ -129,7 +134,17 @@ def _message_dict(message: Message) -> dict[str, Any]:
 
 
 def _tool_dict(tool: ToolDefinition) -> dict[str, Any]:
-    return {field.name: getattr(tool, field.name) for field in fields(ToolDefinition) if getattr(tool, field.name) is not None}
+    return _set_fields(tool, _TOOL_FIELDS)
+
+
+def _set_fields(instance: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """Return the fields of ``instance`` named in ``names`` that are not None, in that order."""
+    values = {}
+    for name in names:
+        value = getattr(instance, name)
+        if value is not None:
+            values[name] = value
+    return values
 
 
 def _json_default(value: Any) -> Any:

@@ -10,7 +10,8 @@ from gravity.normalize.costs import apply_price
 from gravity.normalize.families import family_modules
 from gravity.normalize.families import otel_genai
 from gravity.normalize.model import LlmCall
-from gravity.normalize.span_fields import attribute_keys, new_call, read_gen_ai, span_attributes, start_time_ns
+from gravity.normalize.span_fields import AttributeKeys, new_call, read_gen_ai, span_attributes, start_time_ns
+from gravity.normalize.values import Attributes
 from gravity.otlp.model import TRACES, Record
 
 logger = logging.getLogger(__name__)
@@ -23,9 +24,12 @@ def _modules() -> tuple[ModuleType, ...]:
     return tuple(family_modules())
 
 
-def detect_family(record: Record) -> ModuleType | None:
-    """Return the first family module in detection order that claims the span, or None."""
-    keys = attribute_keys(record)
+def detect_family(record: Record, attributes: Attributes | None = None) -> ModuleType | None:
+    """Return the first family module in detection order that claims the span, or None.
+
+    ``attributes`` is the span's attribute map when the caller has it (``span_attributes``).
+    """
+    keys = AttributeKeys(span_attributes(record) if attributes is None else attributes)
     for module in _modules():
         try:
             if module.matches(record, keys):
@@ -45,14 +49,16 @@ def normalize_span(record: Record) -> LlmCall | None:
     """
     if record.signal != TRACES:
         return None
-    module = detect_family(record)
+    # Read once for detection and extraction. The family modules do not change it.
+    attributes = span_attributes(record)
+    module = detect_family(record, attributes)
     family = module.FAMILY if module is not None else UNKNOWN
     call: LlmCall | None
     try:
         if module is not None:
-            call = module.extract(record)
-        elif otel_genai.looks_like_model_call(record):
-            call = otel_genai.extract_as(record, UNKNOWN)
+            call = module.extract(record, attributes)
+        elif otel_genai.looks_like_model_call(record, attributes):
+            call = otel_genai.extract_as(record, UNKNOWN, attributes)
         else:
             call = None
     except Exception:  # noqa: BLE001 - one span's odd content must not fail the batch

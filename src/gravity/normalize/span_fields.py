@@ -50,45 +50,32 @@ TOTAL_NAMES = ("total_tokens",)
 
 
 class AttributeKeys:
-    """The attribute keys of a span, for the families' ``matches`` tests.
+    """The keys of a span's attribute map, for the families' ``matches`` tests.
 
-    Detection tries up to nine families on each span, so the keys are read once and the
-    tests run in C: membership in a set, and substring search in the keys joined by
-    newlines. Attributes that are not mappings with a string key are left out, as in
-    ``attribute_map`` (the OTLP decoder rejects them before this point).
+    Detection tries up to nine families on each span, so the tests run in C: a dict lookup,
+    and substring search in the keys joined by newlines.
     """
 
-    __slots__ = ("_keys", "_set", "_joined")
+    __slots__ = ("_attributes", "_joined")
 
-    def __init__(self, attributes: Any) -> None:
-        try:
-            # Runs in C when every attribute is a mapping with a string key, which is the
-            # common case. Otherwise the lookup or the join raises.
-            self._keys = [attribute["key"] for attribute in attributes or ()]
-            self._joined = "\n" + "\n".join(self._keys)
-        except (TypeError, KeyError):
-            self._keys = [
-                attribute["key"]
-                for attribute in attributes or ()
-                if isinstance(attribute, Mapping) and isinstance(attribute.get("key"), str)
-            ]
-            self._joined = "\n" + "\n".join(self._keys)
-        self._set = frozenset(self._keys)
+    def __init__(self, attributes: Attributes) -> None:
+        self._attributes = attributes
+        self._joined = "\n" + "\n".join(attributes)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._set
+        return key in self._attributes
 
     def has_prefix(self, *prefixes: str) -> bool:
         """Tell whether any key starts with one of ``prefixes``."""
         if not any("\n" + prefix in self._joined for prefix in prefixes):
             return False
         # A key with a newline in it can fake a match in the joined text, so check the keys.
-        return any(key.startswith(prefixes) for key in self._keys)
+        return any(key.startswith(prefixes) for key in self._attributes)
 
 
 def attribute_keys(record: Record) -> AttributeKeys:
-    """Return the keys of the record's attributes."""
-    return AttributeKeys(record.item.get("attributes"))
+    """Return the keys of the record's attribute map."""
+    return AttributeKeys(span_attributes(record))
 
 
 def is_family_span(

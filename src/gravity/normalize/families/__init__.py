@@ -1,8 +1,10 @@
 """One module per instrumentation family.
 
 Each module defines ``FAMILY`` (its name), ``matches(record, keys=None) -> bool`` and
-``extract(record) -> LlmCall | None``. ``keys`` are the record's attribute keys
-(``span_fields.AttributeKeys``), read once by detection for all modules. Detection tries the modules in ``DETECTION_ORDER``:
+``extract(record, attributes=None) -> LlmCall | None``. Detection reads the span's attribute
+map (``span_fields.span_attributes``) once and passes it as ``attributes``, and its keys as
+``keys`` (``span_fields.AttributeKeys``). A module reads them when they are None, and never
+changes them. Detection tries the modules in ``DETECTION_ORDER``:
 more specific families come first, because several of them also write generic ``gen_ai.*``
 keys (LiteLLM, Strands, pydantic-ai, Vercel AI SDK).
 """

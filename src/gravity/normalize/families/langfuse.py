@@ -58,10 +58,10 @@ def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     return is_family_span(record, _SCOPE_NAME, lambda found: found.has_prefix(_KEY_PREFIX), keys)
 
 
-def extract(record: Record) -> LlmCall | None:
+def extract(record: Record, attributes: Attributes | None = None) -> LlmCall | None:
     if record.signal != TRACES:
         return None
-    fields = span_attributes(record)
+    fields = span_attributes(record) if attributes is None else attributes
     observation_type = (to_str(fields.get(OBSERVATION + "type")) or "span").lower()
     if observation_type not in _MODEL_OPERATIONS and observation_type not in _RUN_OPERATIONS:
         return None

@@ -64,8 +64,8 @@ def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     return not keys.has_prefix(*_OPENINFERENCE_PREFIXES)
 
 
-def extract(record: Record) -> LlmCall | None:
-    attributes = span_attributes(record)
+def extract(record: Record, attributes: Attributes | None = None) -> LlmCall | None:
+    attributes = span_attributes(record) if attributes is None else attributes
     if not any(key.startswith("gen_ai.") for key in attributes):
         return None  # raw_gen_ai_request, proxy service spans
 

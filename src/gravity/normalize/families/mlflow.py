@@ -20,8 +20,8 @@ from gravity.normalize.families._flat import (
 )
 from gravity.normalize.messages import parts_from_content, tool_definitions_from
 from gravity.normalize.model import LlmCall
-from gravity.normalize.span_fields import AttributeKeys, is_family_span, new_call, provider_name
-from gravity.normalize.values import Attributes, attribute_map, first_present, parse_json, to_bool, to_float, to_str
+from gravity.normalize.span_fields import AttributeKeys, is_family_span, new_call, provider_name, span_attributes
+from gravity.normalize.values import Attributes, first_present, parse_json, to_bool, to_float, to_str
 from gravity.otlp.model import TRACES, Record, resource_attribute
 
 FAMILY = "mlflow"
@@ -43,10 +43,10 @@ def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     return is_family_span(record, _SCOPE_NAME, lambda found: SPAN_TYPE in found, keys)
 
 
-def extract(record: Record) -> LlmCall | None:
+def extract(record: Record, attributes: Attributes | None = None) -> LlmCall | None:
     if record.signal != TRACES:
         return None
-    fields = _decoded_attributes(record)
+    fields = _decoded_attributes(span_attributes(record) if attributes is None else attributes)
     span_type = (to_str(fields.get(SPAN_TYPE)) or "").upper()
     if span_type not in _MODEL_OPERATIONS and span_type not in _RUN_OPERATIONS:
         return None  # TOOL, RETRIEVER, PARSER, UNKNOWN and the rest are not model calls
@@ -86,9 +86,10 @@ def extract(record: Record) -> LlmCall | None:
     return call
 
 
-def _decoded_attributes(record: Record) -> Attributes:
+def _decoded_attributes(attributes: Attributes) -> Attributes:
     # A value that is not JSON (written by something other than MLflow) is kept as it is.
-    fields = attribute_map(record.item.get("attributes"))
+    # The decoded values go into a copy: the caller's map is shared with detection.
+    fields = dict(attributes)
     for key, value in fields.items():
         decoded = parse_json(value) if isinstance(value, str) else None
         if decoded is not None:

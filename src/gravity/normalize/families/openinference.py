@@ -76,10 +76,10 @@ def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     return SPAN_KIND in keys or keys.has_prefix(*_LLM_KEY_PREFIXES)
 
 
-def extract(record: Record) -> LlmCall | None:
+def extract(record: Record, attributes: Attributes | None = None) -> LlmCall | None:
     if record.signal != TRACES:
         return None
-    fields = span_attributes(record)
+    fields = span_attributes(record) if attributes is None else attributes
     kind = _span_kind(fields)
 
     if kind in _RUN_OPERATIONS:

@@ -50,8 +50,8 @@ def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     return any(key in keys for key in _MARKER_KEYS) or keys.has_prefix(*_MARKER_PREFIXES)
 
 
-def extract(record: Record) -> LlmCall | None:
-    attributes = span_attributes(record)
+def extract(record: Record, attributes: Attributes | None = None) -> LlmCall | None:
+    attributes = span_attributes(record) if attributes is None else attributes
     if not _is_model_call(attributes):
         # NOTE: traceloop-sdk decorator spans (@workflow, @agent, @task, @tool) carry no usage,
         # so they give no call. Their key names come from semconv-ai 0.5.1, not from a run.

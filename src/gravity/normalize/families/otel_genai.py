@@ -57,16 +57,17 @@ def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     return keys.has_prefix("gen_ai.")
 
 
-def extract(record: Record) -> LlmCall | None:
-    return extract_as(record, FAMILY)
+def extract(record: Record, attributes: Attributes | None = None) -> LlmCall | None:
+    return extract_as(record, FAMILY, attributes)
 
 
-def extract_as(record: Record, family: str) -> LlmCall | None:
+def extract_as(record: Record, family: str, attributes: Attributes | None = None) -> LlmCall | None:
     """Read a span with the generic GenAI keys, labelled with ``family``.
 
     Returns None for tool executions and for spans with no sign of a model call.
+    ``attributes`` is the span's attribute map when the caller has it.
     """
-    attributes = span_attributes(record)
+    attributes = span_attributes(record) if attributes is None else attributes
     operation = to_str(attributes.get("gen_ai.operation.name"))
     if operation in TOOL_OPERATIONS:
         return None

@@ -42,8 +42,8 @@ def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     return str(record.scope.get("scope", {}).get("name") or "").startswith(("pydantic-ai", "pydantic_ai"))
 
 
-def extract(record: Record) -> LlmCall | None:
-    attributes = span_attributes(record)
+def extract(record: Record, attributes: Attributes | None = None) -> LlmCall | None:
+    attributes = span_attributes(record) if attributes is None else attributes
     operation = to_str(attributes.get("gen_ai.operation.name"))
     if operation in TOOL_OPERATIONS:
         return None

@@ -30,7 +30,7 @@ from gravity.normalize.span_fields import (
     span_attributes,
     span_events,
 )
-from gravity.normalize.values import to_float, to_str
+from gravity.normalize.values import Attributes, to_float, to_str
 from gravity.otlp.model import Record
 
 FAMILY = "strands"
@@ -42,8 +42,8 @@ def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     return str(record.scope.get("scope", {}).get("name") or "").startswith("strands")
 
 
-def extract(record: Record) -> LlmCall | None:
-    attributes = span_attributes(record)
+def extract(record: Record, attributes: Attributes | None = None) -> LlmCall | None:
+    attributes = span_attributes(record) if attributes is None else attributes
     operation = to_str(attributes.get("gen_ai.operation.name"))
     if operation != "chat" and operation not in AGENT_OPERATIONS:
         return None  # execute_event_loop_cycle, execute_tool

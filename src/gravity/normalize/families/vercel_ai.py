@@ -72,10 +72,10 @@ def matches(record: Record, keys: AttributeKeys | None = None) -> bool:
     return is_family_span(record, _SCOPE_NAME, lambda found: OPERATION_ID in found, keys)
 
 
-def extract(record: Record) -> LlmCall | None:
+def extract(record: Record, attributes: Attributes | None = None) -> LlmCall | None:
     if record.signal != TRACES:
         return None
-    fields = span_attributes(record)
+    fields = span_attributes(record) if attributes is None else attributes
     operation_id = to_str(fields.get(OPERATION_ID)) or to_str(record.item.get("name")) or ""
     model_operation = next(
         (operation for suffix, operation in _MODEL_CALL_SUFFIXES.items() if operation_id.endswith(suffix)), None

@@ -7,13 +7,13 @@ ranged GET of its block.
 
 Byte layout (integers little-endian):
 
-    magic     8 bytes   b"GRVPACK\\x01"
+    magic     8 bytes   b"GRVPACK\\x02" (version 2: 12-byte chunk ids)
     blocks    the stored bytes of each block, back to back
     footer    zstd frame of:
                 u32 block count
                 per block: u64 offset, u32 stored size, u32 raw size, u8 codec,
                            u32 dictionary id (0: none), u32 chunk count
-                per chunk, in block order: 16-byte chunk id, u32 size
+                per chunk, in block order: 12-byte chunk id, u32 size
     trailer   u32 footer size, u32 raw footer size, 8 bytes magic
 
 The footer lists every chunk id, so a pack describes itself: the chunk index is rebuilt from
@@ -32,7 +32,8 @@ import zstandard
 from gravity.content.codec import DEFAULT_LEVEL, compress_block
 from gravity.content.ids import CHUNK_ID_BYTES, ChunkId
 
-PACK_MAGIC = b"GRVPACK\x01"
+PACK_MAGIC = b"GRVPACK\x02"
+OLD_PACK_MAGICS = {b"GRVPACK\x01": "Gravity 0.1 (16-byte chunk ids)"}
 TRAILER = struct.Struct("<II8s")
 BLOCK_ENTRY = struct.Struct("<QIIBII")
 CHUNK_ENTRY = struct.Struct(f"<{CHUNK_ID_BYTES}sI")
@@ -163,6 +164,11 @@ def parse_trailer(trailer: bytes) -> tuple[int, int]:
     if len(trailer) != TRAILER.size:
         raise InvalidPack("pack is shorter than its trailer")
     footer_size, raw_size, magic = TRAILER.unpack(trailer)
+    if magic in OLD_PACK_MAGICS:
+        raise InvalidPack(
+            f"pack written by {OLD_PACK_MAGICS[magic]}, which this Gravity does not read; "
+            "process the raw files again into a new store"
+        )
     if magic != PACK_MAGIC:
         raise InvalidPack(f"not a Gravity pack (trailer magic {magic!r})")
     return footer_size, raw_size

@@ -25,7 +25,7 @@ Json = dict[str, Any]
 Marker = dict[str, Any]
 
 # Strings shorter than this many characters stay inline in the skeleton. A reference costs
-# 16 bytes plus its share of the chunk index, so shorter strings gain nothing from dedup.
+# 12 bytes plus its share of the chunk index, so shorter strings gain nothing from dedup.
 MIN_CONTENT_CHARS = 128
 
 

@@ -11,13 +11,14 @@ import pyarrow as pa
 from gravity import catalog
 from gravity.content.chunk_store import ChunkStore
 from gravity.errors import TraceNotFound
+from gravity.spans.column_values import POINTER_COLUMNS, restore_column_values
 from gravity.spans.skeleton import rebuild, referenced_chunks
 from gravity.index.reader import read_index
 from gravity.store.base import ObjectStore
 from gravity.store.local import LocalStore
 
 ROW_COLUMNS = ["tenant", "trace_id", "span_id", "resource", "scope", "skeleton", "chunk_refs", "raw_key", "seq"]
-SPAN_COLUMNS = ROW_COLUMNS + ["parent_span_id", "start_ns", "end_ns"]
+SPAN_COLUMNS = ROW_COLUMNS + ["parent_span_id", "start_ns", "latency_ns", "end_ns", *POINTER_COLUMNS]
 
 Envelopes = tuple[dict[str, Any], dict[str, Any], dict[str, Any]]
 
@@ -88,6 +89,7 @@ class TraceReader:
             item = rebuild(orjson.loads(row["skeleton"]), row["chunk_refs"], contents[row["tenant"]])
             if "start_ns" in row:
                 _restore_span_columns(item, row)
+                restore_column_values(item, row)
             records.append((orjson.loads(row["resource"]), orjson.loads(row["scope"]), item))
         return records
 
@@ -135,12 +137,15 @@ class TraceReader:
 
 
 def _restore_span_columns(item: dict[str, Any], row: dict[str, Any]) -> None:
-    # The worker keeps ids and times of spans only in their columns (worker/pipeline.py).
+    # The worker keeps ids and times of spans only in their columns (worker/pipeline.py), and
+    # a span's end as its latency when it has a start.
     for key, column in (("traceId", "trace_id"), ("spanId", "span_id"), ("parentSpanId", "parent_span_id"),
                         ("startTimeUnixNano", "start_ns"), ("endTimeUnixNano", "end_ns")):
         value = row.get(column)
         if value is not None and value != "":
             item[key] = value
+    if row.get("latency_ns") is not None:
+        item["endTimeUnixNano"] = row["start_ns"] + row["latency_ns"]
 
 
 def group_document(records: Iterable[Envelopes], signal: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from gravity.index.writer import index_key, parquet_bytes
 from gravity.otlp.model import TRACES, Record, resource_attribute
 from gravity.raw.layout import parse_raw_key
 from gravity.raw.reader import read_raw_file
+from gravity.spans.column_values import point_to_columns
 from gravity.spans.frames import encode_frame
 from gravity.spans.skeleton import split
 from gravity.store.base import ObjectStore
@@ -212,7 +213,8 @@ def _call_columns(call: Any, positions: dict[bytes, tuple[int, int]]) -> dict[st
     from gravity.normalize import call_columns
 
     columns = call_columns(call)
-    del columns["trace_id"], columns["span_id"]
+    # Ids and latency are span columns already (index/schema.py).
+    del columns["trace_id"], columns["span_id"], columns["latency_ms"]
     columns["messages"] = encode_frame(columns.pop("messages_json"), positions)
     return columns
 
@@ -235,18 +237,21 @@ def _row(record: Record, tenant: str, raw_key: str, seq: int, encode: Any, call:
     if record.signal == TRACES:
         start = item.get("startTimeUnixNano")
         end = item.get("endTimeUnixNano")
+        latency = end - start if isinstance(start, int) and isinstance(end, int) else None
         row.update(
             parent_span_id=item.get("parentSpanId"),
             name=item.get("name", ""),
             kind=_enum(item.get("kind")),
             start_ns=start,
-            end_ns=end,
+            latency_ns=latency,
+            end_ns=end if latency is None else None,
             status_code=_enum((item.get("status") or {}).get("code")),
         )
         slim = {key: value for key, value in item.items() if key not in SPAN_COLUMN_FIELDS}
-        row["skeleton"] = orjson.dumps(slim)
         if call is not None:
             row.update(_call_columns(call, positions))
+            point_to_columns(slim, row)
+        row["skeleton"] = orjson.dumps(slim)
     else:
         row.update(
             skeleton=orjson.dumps(item),

@@ -21,14 +21,35 @@ DEFAULT_LEVEL = 3
 _local = threading.local()
 
 
-def _compressor(level: int, dictionary: zstandard.ZstdCompressionDict | None) -> zstandard.ZstdCompressor:
+# zstd's levels stop their window at 8 MiB (window log 23). A larger block gets a window that
+# covers all of it, so a chunk can match any earlier chunk of its block. Decompressing needs
+# that much memory; zstd decoders accept windows up to 2^27 bytes by default.
+LEVEL_WINDOW_LOG = 23
+MAX_WINDOW_LOG = 27
+
+
+def _window_log(size: int) -> int | None:
+    needed = max(size - 1, 1).bit_length()
+    return min(needed, MAX_WINDOW_LOG) if needed > LEVEL_WINDOW_LOG else None
+
+
+def _compressor(
+    level: int, dictionary: zstandard.ZstdCompressionDict | None, window_log: int | None
+) -> zstandard.ZstdCompressor:
     # ZstdCompressor objects are not thread-safe, so each thread keeps its own per setting.
-    cache: dict[tuple[int, int], zstandard.ZstdCompressor] = _local.__dict__.setdefault("c", {})
-    key = (level, id(dictionary) if dictionary is not None else 0)
+    cache: dict[tuple[int, int, int | None], zstandard.ZstdCompressor] = _local.__dict__.setdefault("c", {})
+    key = (level, id(dictionary) if dictionary is not None else 0, window_log)
     if key not in cache:
-        cache[key] = zstandard.ZstdCompressor(
-            level=level, dict_data=dictionary, write_content_size=True, write_checksum=False
-        )
+        if window_log is None:
+            compressor = zstandard.ZstdCompressor(
+                level=level, dict_data=dictionary, write_content_size=True, write_checksum=False
+            )
+        else:
+            parameters = zstandard.ZstdCompressionParameters.from_level(
+                level, window_log=window_log, write_content_size=True, write_checksum=False
+            )
+            compressor = zstandard.ZstdCompressor(dict_data=dictionary, compression_params=parameters)
+        cache[key] = compressor
     return cache[key]
 
 
@@ -36,7 +57,7 @@ def compress_block(
     data: bytes, level: int = DEFAULT_LEVEL, dictionary: zstandard.ZstdCompressionDict | None = None
 ) -> tuple[int, bytes]:
     """Return (codec, bytes); a block that zstd does not shrink is stored raw."""
-    compressed = _compressor(level, dictionary).compress(data)
+    compressed = _compressor(level, dictionary, _window_log(len(data))).compress(data)
     if len(compressed) >= len(data):
         return CODEC_RAW, data
     return CODEC_ZSTD, compressed

@@ -8,7 +8,6 @@ order, 3.0 MB in 8 MiB pieces, and 2.6 MB in 8 MiB pieces sorted this way.
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from collections import defaultdict
@@ -16,11 +15,10 @@ from collections import defaultdict
 import blake3
 import orjson
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from gravity import catalog
 from gravity.compaction import compaction_lock
-from gravity.index.writer import PARQUET_COMPRESSION, USE_DICTIONARY
+from gravity.index.writer import table_bytes
 from gravity.index.reader import read_index
 from gravity.store.base import ObjectStore
 
@@ -70,17 +68,7 @@ def _compact_partition(store: ObjectStore, tenant: str, table: str, day: str, mi
         )
         merged = merged.sort_by(sort_keys)
 
-        buffer = io.BytesIO()
-        pq.write_table(
-            merged,
-            buffer,
-            compression=PARQUET_COMPRESSION,
-            compression_level=COMPACT_LEVEL,
-            use_dictionary=[name for name in USE_DICTIONARY if name in merged.column_names],
-            data_page_size=COMPACT_PAGE_BYTES,
-            row_group_size=max(1, merged.num_rows),
-        )
-        data = buffer.getvalue()
+        data = table_bytes(merged, COMPACT_LEVEL, COMPACT_PAGE_BYTES)
         name = blake3.blake3(data).hexdigest(16)
         output = f"index/{tenant}/{table}/dt={day}/c-{name}.parquet"
         store.put(output, data)

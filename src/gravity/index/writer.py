@@ -23,15 +23,29 @@ def index_key(tenant: str, signal: str, day: str, name: str) -> str:
     return f"index/{tenant_prefix(tenant)}/{table}/dt={day}/{name}.parquet"
 
 
+# Min/max statistics serve row-group pruning on these columns only; on the others (skeletons,
+# chunk references, frames) they would cost 46 KB per 28k spans and never prune anything.
+STATISTICS_COLUMNS = ("trace_id", "start_ns", "time_ns")
+
+
 def parquet_bytes(rows: Sequence[dict[str, Any]], schema: pa.Schema) -> bytes:
-    table = pa.Table.from_pylist(list(rows), schema=schema)
+    return table_bytes(pa.Table.from_pylist(list(rows), schema=schema))
+
+
+def table_bytes(table: pa.Table, level: int = PARQUET_COMPRESSION_LEVEL, page_bytes: int | None = None) -> bytes:
+    """Return ``table`` as one Parquet file with one row group, zstd at ``level``."""
     buffer = io.BytesIO()
+    options: dict[str, Any] = {} if page_bytes is None else {"data_page_size": page_bytes}
     pq.write_table(
         table,
         buffer,
         compression=PARQUET_COMPRESSION,
-        compression_level=PARQUET_COMPRESSION_LEVEL,
-        use_dictionary=list(USE_DICTIONARY),
-        write_statistics=["trace_id", "start_ns", "time_ns"],
+        compression_level=level,
+        use_dictionary=[name for name in USE_DICTIONARY if name in table.column_names],
+        write_statistics=[name for name in STATISTICS_COLUMNS if name in table.column_names],
+        row_group_size=max(1, table.num_rows),
+        # The schemas are fixed in index/schema.py; Parquet's own types carry them back.
+        store_schema=False,
+        **options,
     )
     return buffer.getvalue()

@@ -31,7 +31,7 @@ DEFAULT_CHUNKER = "message"
 # A raw file becomes millions of short-lived dicts and strings, and with Python's default
 # thresholds the cyclic garbage collector walks the worker's long-lived chunk indexes again
 # and again while they pile up. Rarer young collections take 12% off a pass over the dev
-# corpus; records hold no reference cycles, so memory is freed by reference counting as before.
+# corpus. Objects outside reference cycles are still freed at once by reference counting.
 GC_THRESHOLDS = (100_000, 50, 100)
 
 

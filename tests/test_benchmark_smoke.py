@@ -67,7 +67,8 @@ def test_small_corpus_report(small_corpus, tmp_path):
     gravity_rows = [f"gravity {chunker}, {layout}" for chunker in ("cdc", "message") for layout in ("packed", "loose")]
     assert list(rows) == ["", *BASELINE_ROWS, *gravity_rows]
 
-    # Columns: stored MB, ratio, objects, PUTs, $ per month, MB/s, speed / orjson, peak RSS.
+    # Columns: stored MB, ratio, objects, PUTs, $ per month, MB/s, speed / orjson,
+    # pass alone / orjson, peak RSS.
     raw_json_bytes = sum(len(gzip.decompress(path.read_bytes())) for path in small_corpus.rglob("*.gz"))
     assert number(rows["raw OTLP JSON"][0]) == pytest.approx(raw_json_bytes / 1e6, abs=0.01)
     raw_mb = number(rows["raw OTLP JSON"][0])
@@ -78,7 +79,7 @@ def test_small_corpus_report(small_corpus, tmp_path):
     assert number(rows["raw OTLP JSON"][5]) > 10  # orjson.loads parses more than 10 MB/s
 
     for label in gravity_rows:
-        stored_mb, ratio, objects, puts, dollars, speed, relative, rss = rows[label]
+        stored_mb, ratio, objects, puts, dollars, speed, relative, pass_relative, rss = rows[label]
         assert 0 < number(stored_mb) < raw_mb, label
         assert number(ratio) > 1, label
         assert number(objects) >= 3, label
@@ -86,6 +87,7 @@ def test_small_corpus_report(small_corpus, tmp_path):
         assert number(dollars) > 0, label
         assert number(speed) > 0, label
         assert 0 < number(relative) < 100, label
+        assert number(relative) < number(pass_relative) < 100, label
         assert 30 < number(rss) < 4000, label
 
     # One loose object per stored chunk against a few packs per file.

@@ -111,3 +111,9 @@ def _indexed_by_regex(attributes: dict[str, Any], prefix: str) -> list[tuple[int
 def test_indexed_same_keys_as_regex(key: str) -> None:
     attributes = {key: 1, "p.1.content": 2}
     assert indexed(attributes, "p") == _indexed_by_regex(attributes, "p")
+
+
+def test_normalize_span_attributes_not_a_list() -> None:
+    record = _span([])
+    record.item["attributes"] = 5
+    assert normalize_span(record) is None

@@ -50,7 +50,11 @@ def normalize_span(record: Record) -> LlmCall | None:
     if record.signal != TRACES:
         return None
     # Read once for detection and extraction. The family modules do not change it.
-    attributes = span_attributes(record)
+    try:
+        attributes = span_attributes(record)
+    except (AttributeError, TypeError):  # "attributes" is not a list
+        logger.debug("span %s of trace %s could not be read", record.span_id, record.trace_id, exc_info=True)
+        return None
     module = detect_family(record, attributes)
     family = module.FAMILY if module is not None else UNKNOWN
     call: LlmCall | None

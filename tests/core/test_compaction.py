@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gravity import catalog
 from gravity.compaction import compact_store
-from gravity.content.chunk_store import ChunkStore
+from gravity.content.chunk_store import ChunkStore, content_tenants
 from gravity.content.dictionaries import dictionary_prefix, train_dictionary
 from gravity.verify import verify_store
 from gravity.worker.runner import Worker, WorkerSettings
@@ -44,6 +44,30 @@ def test_compaction_twice_changes_nothing(local_store, corpus_sample):
     assert result["packs_replaced"] == 0
     assert result["index_files_merged"] == 0
     assert _keys(local_store, "packs/") | _keys(local_store, "index/") == objects
+
+
+def test_full_compacted_pack_is_not_rewritten(local_store, corpus_sample, monkeypatch):
+    from gravity.compaction import packs as compaction_packs
+
+    copy_into_store(local_store, corpus_sample[:2])
+    worker = Worker(local_store)
+    worker.run_once()
+    compacted = _keys(local_store, "packs/")
+    content = {key: sum(block.raw_size for block in blocks)
+               for tenant in content_tenants(local_store)
+               for key, blocks in ChunkStore(local_store, tenant).pack_blocks().items()}
+    # Call every compacted pack full. Stored, they are far smaller than their content, so a
+    # threshold on stored bytes would rewrite them at every compaction.
+    settled = min(content.values())
+    assert min(info.size for info in local_store.list("packs/")) < settled
+    monkeypatch.setattr(compaction_packs, "SETTLED_PACK_BYTES", settled)
+    copy_into_store(local_store, corpus_sample[2:])
+
+    worker.run_once()
+
+    assert compacted <= _keys(local_store, "packs/")
+    assert verify_store(local_store).problems == []
+    assert_lossless(local_store, [path for path, _ in corpus_sample])
 
 
 def test_new_files_after_compaction(local_store, corpus_sample):

@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 COMPACT_BLOCK_SIZE = 32 * 1024 * 1024
 COMPACT_LEVEL = 19
 
-# Packs at least this large are already compacted and left alone.
+# Packs holding at least this much content (uncompressed) are already compacted and left
+# alone. Counted before compression: a full compacted pack stores only about 12 MB.
 SETTLED_PACK_BYTES = 32 * 1024 * 1024
 
 # Compacted packs stop growing here, so one object stays cheap to rewrite.
@@ -48,12 +49,12 @@ def compact_packs(store: ObjectStore, tenant: str, min_packs: int = 2) -> tuple[
             logger.info("packs of tenant %s are being compacted by another process", tenant)
             return 0, 0
         chunks = ChunkStore(store, tenant)
-        infos = [info for info in store.list(chunks.pack_prefix)
-                 if info.key.endswith(".pack") and info.size < SETTLED_PACK_BYTES]
+        infos = [info for info in store.list(chunks.pack_prefix) if info.key.endswith(".pack")]
         # A worker may have written a pack between loading the chunk index and the listing.
         chunks.refresh()
         blocks_by_pack = chunks.pack_blocks()
-        infos = [info for info in infos if info.key in blocks_by_pack]
+        infos = [info for info in infos if info.key in blocks_by_pack
+                 and sum(block.raw_size for block in blocks_by_pack[info.key]) < SETTLED_PACK_BYTES]
         if len(infos) < min_packs:
             return 0, 0
 

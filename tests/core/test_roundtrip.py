@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from gravity.content.chunkers import chunker_names
 from gravity.worker.runner import Worker, WorkerSettings
 
 from tests.conftest import CORPUS, copy_into_store, fixture_raw_files, require_shared
@@ -30,6 +31,16 @@ def test_corpus_sample_roundtrip(local_store, corpus_sample, layout):
 
     assert stats.committed == len(corpus_sample)
     assert stats.chunks_new < stats.chunks_referenced  # history repeats across calls
+    assert_lossless(local_store, [path for path, _ in corpus_sample])
+
+
+@pytest.mark.parametrize("chunker", chunker_names())
+def test_corpus_sample_roundtrip_every_chunker(local_store, corpus_sample, chunker):
+    copy_into_store(local_store, corpus_sample)
+
+    stats = Worker(local_store, WorkerSettings(chunker=chunker)).run_once()
+
+    assert stats.committed == len(corpus_sample)
     assert_lossless(local_store, [path for path, _ in corpus_sample])
 
 

@@ -39,9 +39,9 @@ SPAN_SCHEMA = pa.schema(
         pa.field("name", pa.string()),
         pa.field("kind", pa.int8()),
         pa.field("start_ns", pa.int64()),
-        # The end is stored as the span's latency, which compresses better than a second
-        # timestamp (76 KB vs 94 KB per 27,887 spans) and is what queries ask for; end_ns
-        # is filled only for a span without a start time.
+        # The end is stored as the span's latency: it compresses better than a second
+        # timestamp (76 KB vs 94 KB per 27,887 spans), and queries ask for it. end_ns is
+        # filled only for a span without a start time.
         pa.field("latency_ns", pa.int64()),
         pa.field("end_ns", pa.int64()),
         pa.field("status_code", pa.int8()),

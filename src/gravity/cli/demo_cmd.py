@@ -86,80 +86,43 @@ def command(store_location: str | None) -> None:
 class LocalServe:
     """The receiver, worker and /metrics of ``gravity serve`` on 127.0.0.1, in threads.
 
-    It is assembled from the same parts, with the same defaults, as ``gravity serve`` in
-    serve_cmd.py, and stops in the same order. It has no API keys, because it listens only
-    on the loopback address and only for the length of the demo.
+    It has no API keys, because it listens only on the loopback address and only for the
+    length of the demo.
     """
 
-    base_url: str
-    receiver: Any  # gravity.receiver.Receiver
-    server: Any  # uvicorn.Server
-    http_socket: socket.socket
-    http_thread: threading.Thread
-    worker_thread: threading.Thread
-    stop_worker: threading.Event
+    server: Any  # gravity.receiver.server.GravityServer
     written: list[str] = field(default_factory=list)  # raw keys, in the order written
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server.http_port}"
 
     @property
     def traces_url(self) -> str:
         return f"{self.base_url}/v1/traces"
 
+    @property
+    def receiver(self) -> Any:
+        return self.server.receiver
+
     @classmethod
     def start(cls, store: ObjectStore) -> LocalServe:
-        import uvicorn
-        from prometheus_client import CollectorRegistry
+        from gravity.receiver import ReceiverSettings
+        from gravity.receiver.server import GravityServer
+        from gravity.worker.runner import WorkerSettings
 
-        from gravity.cli.serve_cmd import SHUTDOWN_GRACE_SECONDS
-        from gravity.receiver import ReceiverSettings, open_receiver
-        from gravity.receiver.http import build_app, metrics_route
-        from gravity.worker.runner import Worker, WorkerSettings
-
-        worker = Worker(store, WorkerSettings())
         written: list[str] = []
-
-        def on_written(key: str) -> None:
-            written.append(key)
-            worker.notify(key)
-
-        registry = CollectorRegistry()
-        receiver = open_receiver(
-            store, ReceiverSettings(), backlog=worker.backlog, on_written=on_written,
-            registry=registry,
+        server = GravityServer.start(
+            store, socket.create_server(("127.0.0.1", 0)), settings=ReceiverSettings(),
+            worker_settings=WorkerSettings(), on_written=written.append,
         )
-        http_socket = socket.create_server(("127.0.0.1", 0))
-        port = http_socket.getsockname()[1]
-        server = uvicorn.Server(
-            uvicorn.Config(
-                build_app(receiver, [metrics_route(registry)]), log_config=None,
-                access_log=False, lifespan="off", timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        serve = cls(server, written)
+        if not server.wait_started(10):
+            serve.stop()
+            raise click.ClickException(
+                f"the OTLP/HTTP receiver did not start on 127.0.0.1:{server.http_port} within 10 s; "
+                "run 'gravity -v demo' to see uvicorn's messages"
             )
-        )
-
-        stop_worker = threading.Event()
-        worker_thread = threading.Thread(
-            target=worker.run_forever, args=(stop_worker,), name="gravity-worker", daemon=True
-        )
-        # uvicorn installs no signal handlers off the main thread, so Ctrl-C still reaches
-        # the command as KeyboardInterrupt and its finally block stops this server.
-        http_thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [http_socket]}, name="gravity-http", daemon=True
-        )
-        serve = cls(
-            f"http://127.0.0.1:{port}", receiver, server, http_socket, http_thread,
-            worker_thread, stop_worker, written,
-        )
-        worker_thread.start()
-        http_thread.start()
-
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not http_thread.is_alive() or time.monotonic() > deadline:
-                serve.stop()
-                raise click.ClickException(
-                    f"the OTLP/HTTP receiver did not start on 127.0.0.1:{port} within 10 s; "
-                    "run 'gravity -v demo' to see uvicorn's messages"
-                )
-            time.sleep(0.01)
         return serve
 
     def wait_committed(self, timeout: float) -> list[str]:
@@ -200,14 +163,7 @@ class LocalServe:
 
     def stop(self) -> None:
         """Stop like ``gravity serve``: HTTP, then the raw file writer, then the worker."""
-        from gravity.cli.serve_cmd import SHUTDOWN_GRACE_SECONDS
-
-        self.server.should_exit = True
-        self.http_thread.join(SHUTDOWN_GRACE_SECONDS)
-        self.receiver.writer.close()
-        self.stop_worker.set()
-        self.worker_thread.join(SHUTDOWN_GRACE_SECONDS)
-        self.http_socket.close()
+        self.server.stop()
 
 
 @dataclass

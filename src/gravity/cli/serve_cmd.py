@@ -6,24 +6,22 @@ import logging
 import os
 import signal
 import socket
-import threading
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from gravity.cli.options import store_option
 from gravity.errors import ConfigError
-from gravity.receiver import ApiKeys, ReceiverSettings, open_receiver
+from gravity.receiver import ApiKeys, ReceiverSettings
 from gravity.receiver.settings import MIB
 from gravity.store import open_store
+
+if TYPE_CHECKING:
+    from gravity.receiver.server import GravityServer
 
 logger = logging.getLogger(__name__)
 
 _DEFAULTS = ReceiverSettings()
-
-# Seconds that a stop (Ctrl-C, SIGTERM) waits for requests in flight before closing them.
-SHUTDOWN_GRACE_SECONDS = 30
-
 
 @click.command(
     "serve",
@@ -95,11 +93,8 @@ def command(
     JSON, optionally gzip or deflate), or to HOST:GRPC-PORT with --grpc. The response to a
     request is 200 only once its raw file is durable in the store.
     """
-    import uvicorn
-    from prometheus_client import CollectorRegistry
-
-    from gravity.receiver.http import build_app, metrics_route
-    from gravity.worker.runner import Worker, WorkerSettings
+    from gravity.receiver.server import GravityServer
+    from gravity.worker.runner import WorkerSettings
 
     store = open_store(store_location)
     api_keys = _load_api_keys(api_keys_file)
@@ -110,47 +105,35 @@ def command(
         max_backlog_files=max_backlog,
         min_free_disk_bytes=min_free_disk * MIB,
     )
-
-    # The worker object also counts the backlog for --max-backlog, even with --no-worker.
-    worker = Worker(store, WorkerSettings(poll_interval=poll_interval, max_concurrent=max_concurrent))
-    registry = CollectorRegistry()
-    receiver = open_receiver(
-        store, settings, api_keys=api_keys, backlog=worker.backlog,
-        on_written=worker.notify if worker_enabled else None, registry=registry,
-    )
-
     http_socket = _listen(host, port)
-    http_port = http_socket.getsockname()[1]
-    app = build_app(receiver, [metrics_route(registry)])
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, log_config=None, access_log=False, lifespan="off",
-            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+    try:
+        server = GravityServer.start(
+            store, http_socket, settings=settings, api_keys=api_keys, run_worker=worker_enabled,
+            worker_settings=WorkerSettings(poll_interval=poll_interval, max_concurrent=max_concurrent),
+            grpc_address=(host, grpc_port) if grpc_enabled else None,
         )
-    )
+    except OSError as exc:
+        http_socket.close()
+        raise ConfigError(str(exc)) from None
 
-    grpc_server = None
-    if grpc_enabled:
-        from gravity.receiver.grpc import start_grpc_server
+    try:
+        _print_endpoints(server, store.url, host, poll_interval, worker_enabled, api_keys)
+        _wait_for_signal(server)
+    finally:
+        logger.info("stopping: OTLP/HTTP, OTLP/gRPC, then the raw file writer, then the worker")
+        server.stop()
+        click.echo("stopped", err=True)
 
-        try:
-            grpc_server, grpc_port = start_grpc_server(receiver, host, grpc_port)
-        except OSError as exc:
-            raise ConfigError(str(exc)) from None
 
-    stop = threading.Event()
-    worker_thread = None
-    if worker_enabled:
-        worker_thread = threading.Thread(
-            target=worker.run_forever, args=(stop,), name="gravity-worker", daemon=True
-        )
-        worker_thread.start()
-
-    base = f"http://{_url_host(host)}:{http_port}"
-    click.echo(f"store: {store.url}")
+def _print_endpoints(
+    server: GravityServer, store_url: str, host: str, poll_interval: float, worker_enabled: bool,
+    api_keys: ApiKeys,
+) -> None:
+    base = f"http://{_url_host(host)}:{server.http_port}"
+    click.echo(f"store: {store_url}")
     click.echo(f"OTLP/HTTP receiver: {base}/v1/traces and {base}/v1/logs")
-    if grpc_server is not None:
-        click.echo(f"OTLP/gRPC receiver: {_url_host(host)}:{grpc_port}")
+    if server.grpc_server is not None:
+        click.echo(f"OTLP/gRPC receiver: {_url_host(host)}:{server.grpc_port}")
     click.echo(f"metrics: {base}/metrics")
     if worker_enabled:
         click.echo(f"worker: processes each raw file as it is written; lists the store every "
@@ -160,46 +143,23 @@ def command(
     if api_keys.enabled:
         click.echo(f"API keys: {len(api_keys)} configured; requests without a valid key get 401")
 
-    try:
-        _run_until_signal(server, http_socket)
-    finally:
-        logger.info("stopping: OTLP/gRPC, then the raw file writer, then the worker")
-        if grpc_server is not None:
-            grpc_server.stop(SHUTDOWN_GRACE_SECONDS).wait()
-        receiver.writer.close()
-        stop.set()
-        if worker_thread is not None:
-            # The worker finishes the files it has queued, for up to the grace period. A file
-            # still unfinished then stays pending, and a worker takes it again once the
-            # abandoned claim expires.
-            worker_thread.join(SHUTDOWN_GRACE_SECONDS)
-        http_socket.close()
-        click.echo("stopped", err=True)
 
+def _wait_for_signal(server: GravityServer) -> None:
+    """Serve until SIGINT or SIGTERM has let the requests in flight finish.
 
-def _run_until_signal(server: Any, http_socket: socket.socket) -> None:
-    """Serve HTTP until SIGINT or SIGTERM, then let the requests in flight finish.
-
-    uvicorn runs on a thread of its own. On the main thread, uvicorn 0.55 installs signal
-    handlers that raise the signal again after its shutdown, which kills the process before
-    the writer and the worker stop. A second signal closes connections at once.
+    The server's HTTP runs on a thread of its own. On the main thread, uvicorn 0.55 installs
+    signal handlers that raise the signal again after its shutdown, which kills the process
+    before the writer and the worker stop. A second signal closes connections at once.
     """
 
     def request_stop(signum: int, frame: object) -> None:
-        if server.should_exit:
-            server.force_exit = True
-        server.should_exit = True
+        server.request_stop()
         logger.info("received %s, stopping", signal.Signals(signum).name)
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [http_socket]}, name="gravity-http"
-    )
-    thread.start()
     try:
-        # join() with a timeout lets the main thread run the signal handlers meanwhile.
-        while thread.is_alive():
-            thread.join(0.5)
+        while server.http_thread.is_alive():
+            server.http_thread.join(0.5)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

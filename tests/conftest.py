@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
+# The shared test data (real fixtures and the dev corpus) sits beside the checkout. A clone
+# elsewhere names it with GRAVITY_SHARED.
+SHARED = Path(os.environ.get("GRAVITY_SHARED") or REPO.parent / "shared")
 FIXTURES = SHARED / "fixtures"
 CORPUS = SHARED / "corpus" / "dev" / "raw-spans"
 
 
 def require_shared() -> None:
     if not SHARED.is_dir():
-        pytest.skip(f"the shared test data is not beside the checkout ({SHARED})")
+        pytest.skip(f"the shared test data is not at {SHARED}; set GRAVITY_SHARED to its folder")
+
+
+def pytest_report_header() -> str:
+    if SHARED.is_dir():
+        return f"shared test data: {SHARED}"
+    return (f"shared test data: not found at {SHARED}, so the tests on real fixtures and the "
+            "corpus are skipped; set GRAVITY_SHARED to its folder")
 
 
 @pytest.fixture

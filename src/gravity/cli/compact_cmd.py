@@ -14,7 +14,7 @@ from gravity.store import open_store
 @store_option
 @json_option
 def command(store_location: str | None, as_json: bool) -> None:
-    """Rewrite each tenant's small packs into large packs (1 MiB blocks, zstd 19) and each
+    """Rewrite each tenant's small packs into large packs (32 MiB blocks, zstd 19) and each
     day's index files into one sorted Parquet file.
 
     The worker runs this after a --once pass; run it by hand after a large import. Safe to

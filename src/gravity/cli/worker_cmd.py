@@ -79,6 +79,13 @@ def command(
             )
             if stats.compaction_seconds:
                 click.echo(f"then compacted packs and index files in {stats.compaction_seconds:.1f}s")
+            if stats.pending:
+                click.echo(f"{stats.pending} raw files could not be read yet; they are tried again, and set "
+                           f"aside in failed/ once unchanged for {settle_seconds:g} s (-v names them)", err=True)
+            if stats.failed:
+                click.echo("files set aside are in failed/ of the store, each with a .reason.json", err=True)
+            if not (stats.committed or stats.duplicates or stats.failed or stats.pending):
+                click.echo("no new raw files under raw-spans/ or raw-logs/ of this store", err=True)
         # Exit 1 when files were set aside, so a script notices; the others are committed.
         sys.exit(1 if stats.failed else 0)
 

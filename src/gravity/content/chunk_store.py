@@ -39,7 +39,7 @@ LAYOUTS = ("packed", "loose")
 MEMO_ENTRIES = 200_000
 
 # Decompressed bytes of blocks kept for reads: reconstructing one trace touches few blocks
-# many times. A compacted block is up to 8 MiB.
+# many times. A compacted block holds up to 32 MiB.
 BLOCK_CACHE_BYTES = 128 * 1024 * 1024
 
 

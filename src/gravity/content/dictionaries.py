@@ -7,7 +7,7 @@ readable after newer dictionaries are trained.
 Measured on the dev corpus (tenant acme, 29.5 MB of unique chunk content, zstd level 19): a
 110 KiB dictionary shrinks 256 KiB blocks from 7.40 to 6.73 MB, but makes 4 MiB blocks
 larger (6.58 against 5.88 MB). So fresh packs, written with small blocks, use the tenant's
-dictionary, and compacted packs (8 MiB blocks) do not.
+dictionary, and compacted packs (32 MiB blocks) do not.
 """
 
 from __future__ import annotations

@@ -110,7 +110,13 @@ class TraceReader:
             rows = [row for row in rows if row["span_id"] == span_id.lower()]
         if not rows:
             what = f"span {span_id} of trace {trace_id}" if span_id else f"trace {trace_id}"
-            raise TraceNotFound(f"{what} is not in the store {self.store.url}; 'gravity inspect' shows what is stored")
+            if tenant is not None:
+                elsewhere = sorted({row["tenant"] for row in self.find_rows([trace_id], "spans")})
+                if elsewhere:
+                    raise TraceNotFound(f"{what} is not stored for tenant {tenant!r}; it is stored for "
+                                        f"{', '.join(map(repr, elsewhere))}")
+            raise TraceNotFound(f"{what} is not in the store {self.store.url}; 'gravity traces' lists "
+                                "the traces stored")
         return group_document(self.rebuild_records(rows), "traces")
 
     def trace_with_logs(

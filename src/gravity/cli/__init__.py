@@ -11,6 +11,7 @@ from gravity.errors import GravityError
 
 COMMAND_MODULES = (
     "worker_cmd",
+    "traces_cmd",
     "reconstruct_cmd",
     "inspect_cmd",
     "demo_cmd",

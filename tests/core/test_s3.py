@@ -6,6 +6,7 @@ import boto3
 import pytest
 
 from gravity.store import open_store
+from gravity.traces import TraceFilter, list_traces
 from gravity.worker.runner import Worker, WorkerSettings
 
 from tests.conftest import copy_into_store, fixture_raw_files, require_shared
@@ -68,3 +69,5 @@ def test_corpus_sample_roundtrip_s3(s3_endpoint, corpus_sample):
 
     assert stats.committed == len(corpus_sample)
     assert_lossless(store, [path for path, _ in corpus_sample])
+    listed = list_traces(store, TraceFilter(limit=100_000))
+    assert sum(trace["spans"] for trace in listed) == stats.spans

@@ -23,36 +23,76 @@ def _value_text(value: dict[str, Any]) -> str:
     return ""
 
 
+
+SpanWithOrigin = tuple[dict[str, Any], str, dict[str, Any]]  # span, service name, scope
+
+
+def _spans_with_origin(document: dict[str, Any]) -> list[SpanWithOrigin]:
+    spans = []
+    for group in document.get("resourceSpans", []):
+        resource_attributes = group.get("resource", {}).get("attributes", [])
+        service = next((a["value"].get("stringValue") for a in resource_attributes if a["key"] == "service.name"), "?")
+        for scope_group in group.get("scopeSpans", []):
+            for span in scope_group.get("spans", []):
+                spans.append((span, service, scope_group.get("scope", {})))
+    return spans
+
+
+def _tree_order(spans: list[SpanWithOrigin]) -> list[SpanWithOrigin]:
+    """Order spans depth first from their roots; a span whose parent is absent is a root."""
+    known = {entry[0].get("spanId") for entry in spans}
+    children: dict[str | None, list[SpanWithOrigin]] = {}
+    for entry in spans:
+        parent = entry[0].get("parentSpanId") or None
+        children.setdefault(parent if parent in known else None, []).append(entry)
+
+    ordered: list[SpanWithOrigin] = []
+    visited: set[int] = set()
+    stack = sorted(children.get(None, []), key=_start, reverse=True)
+    while stack:
+        entry = stack.pop()
+        if id(entry[0]) in visited:
+            continue  # a span listed twice, or a cycle of parent ids
+        visited.add(id(entry[0]))
+        ordered.append(entry)
+        stack.extend(sorted(children.get(entry[0].get("spanId"), []), key=_start, reverse=True))
+    # Spans in a cycle of parent ids have no root; they still appear, in arrival order.
+    ordered.extend(entry for entry in spans if id(entry[0]) not in visited)
+    return ordered
+
+
+def _start(entry: SpanWithOrigin) -> int:
+    return int(entry[0].get("startTimeUnixNano", 0) or 0)
+
 def _time(nanoseconds: int) -> str:
     return datetime.fromtimestamp(nanoseconds / 1e9, timezone.utc).isoformat(timespec="microseconds")
 
 
 def render_text(document: dict[str, Any]) -> str:
-    """Render each span with its ids, timing, status, attributes and events, then each log record."""
+    """Render each span with its ids, timing, status, attributes and events, then each log record.
+
+    Spans come in tree order (a parent before its children, siblings by start time), not in
+    the order they arrived: exporters send a parent after its children, when it ends.
+    """
     lines: list[str] = []
-    for group in document.get("resourceSpans", []):
-        resource_attributes = group.get("resource", {}).get("attributes", [])
-        service = next((a["value"].get("stringValue") for a in resource_attributes if a["key"] == "service.name"), "?")
-        for scope_group in group.get("scopeSpans", []):
-            scope = scope_group.get("scope", {})
-            for span in scope_group.get("spans", []):
-                start = int(span.get("startTimeUnixNano", 0))
-                end = int(span.get("endTimeUnixNano", 0))
-                status = span.get("status", {})
-                lines.append(f"== {span.get('name', '')}  [{service} / {scope.get('name', '')}]")
-                lines.append(
-                    f"   span {span.get('spanId', '')}  parent {span.get('parentSpanId', '-')}  "
-                    f"kind {SPAN_KINDS.get(span.get('kind', 0), span.get('kind'))}"
-                )
-                lines.append(f"   {_time(start)}  {(end - start) / 1e6:.1f} ms  status {STATUS_CODES.get(status.get('code', 0), status.get('code'))}"
-                             + (f": {status['message']}" if status.get("message") else ""))
-                for attribute in span.get("attributes", []):
-                    lines.append(f"   {attribute['key']} = {_value_text(attribute.get('value', {}))}")
-                for event in span.get("events", []):
-                    lines.append(f"   event {event.get('name', '')} at {_time(int(event.get('timeUnixNano', 0)))}")
-                    for attribute in event.get("attributes", []):
-                        lines.append(f"      {attribute['key']} = {_value_text(attribute.get('value', {}))}")
-                lines.append("")
+    for span, service, scope in _tree_order(_spans_with_origin(document)):
+        start = int(span.get("startTimeUnixNano", 0))
+        end = int(span.get("endTimeUnixNano", 0))
+        status = span.get("status", {})
+        lines.append(f"== {span.get('name', '')}  [{service} / {scope.get('name', '')}]")
+        lines.append(
+            f"   span {span.get('spanId', '')}  parent {span.get('parentSpanId', '-')}  "
+            f"kind {SPAN_KINDS.get(span.get('kind', 0), span.get('kind'))}"
+        )
+        lines.append(f"   {_time(start)}  {(end - start) / 1e6:.1f} ms  status {STATUS_CODES.get(status.get('code', 0), status.get('code'))}"
+                     + (f": {status['message']}" if status.get("message") else ""))
+        for attribute in span.get("attributes", []):
+            lines.append(f"   {attribute['key']} = {_value_text(attribute.get('value', {}))}")
+        for event in span.get("events", []):
+            lines.append(f"   event {event.get('name', '')} at {_time(int(event.get('timeUnixNano', 0)))}")
+            for attribute in event.get("attributes", []):
+                lines.append(f"      {attribute['key']} = {_value_text(attribute.get('value', {}))}")
+        lines.append("")
     for group in document.get("resourceLogs", []):
         for scope_group in group.get("scopeLogs", []):
             for record in scope_group.get("logRecords", []):

@@ -304,14 +304,19 @@ def committed_records(store: ObjectStore, raw_keys: list[str]) -> int:
 
 
 def show_store(store: ObjectStore, store_location: str | None, trace_id: str) -> None:
-    """Print the inspect report and the conversation of ``trace_id`` rebuilt from the store."""
+    """Print the inspect report, the newest traces and the conversation of ``trace_id``."""
     from gravity.cli.inspect_cmd import command as inspect_command
+    from gravity.cli.traces_cmd import command as traces_command
     from gravity.reconstruct import TraceReader
     from gravity.render import render_conversations
 
     click.echo("\n== gravity inspect")
     context = click.get_current_context()
     context.invoke(inspect_command, store_location=store_location, as_json=False)
+
+    click.echo("\n== gravity traces --limit 3")
+    context.invoke(traces_command, store_location=store_location, service=None, model=None, session=None,
+                   since=None, tenant=None, limit=3, as_json=False)
 
     click.echo(f"\n== gravity reconstruct {trace_id} --format messages")
     document = TraceReader(store).trace_with_logs(trace_id)

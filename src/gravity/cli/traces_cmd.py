@@ -78,7 +78,9 @@ def _line(trace: dict) -> str:
     tokens = "-"
     if trace["input_tokens"] is not None or trace["output_tokens"] is not None:
         tokens = f"{trace['input_tokens'] or 0}/{trace['output_tokens'] or 0}"
-    cost = f"{trace['cost_usd']:.4f}" if trace["cost_usd"] is not None else "-"
+    cost = "-" if trace["cost_usd"] is None else f"{trace['cost_usd']:.4f}"
+    if trace["cost_usd"] and trace["cost_usd"] < 0.00005:
+        cost = "<0.0001"
     root = trace["root_name"] or "(no root span)"
     models = ", ".join(trace["models"] or [])
     errors = f"  {trace['errors']} error span(s)" if trace["errors"] else ""

@@ -75,3 +75,14 @@ def test_replaced_file_clears_its_failure(local_store, corpus_sample):
 
     assert stats.committed == 1
     assert catalog.failed_files(local_store) == []
+
+
+def test_empty_json_file_reason_says_empty(local_store):
+    local_store.put("raw-spans/dt=2025-10-31/hour=08/batch-traces_1.json.gz", b"")
+    local_store.put("raw-spans/dt=2025-10-31/hour=08/batch-traces_2.json.gz", gzip.compress(b"  \n"))
+
+    stats = Worker(local_store, WorkerSettings(settle_seconds=0)).run_once()
+
+    reasons = sorted(failure["reason"] for failure in stats.failures)
+    assert stats.failed == 2
+    assert reasons == ["empty file: no OTLP JSON", "empty file: no OTLP JSON after gunzip"]

@@ -58,6 +58,9 @@ def read_raw_file(raw_key: RawKey, data: bytes, limit: int = MAX_DECOMPRESSED_BY
             payload = gunzip(data, limit)
         except ValueError as exc:
             raise RawFileError(raw_key.key, str(exc)) from None
+    # An empty protobuf payload is a valid request with no spans; empty JSON is not.
+    if raw_key.marshaler == "otlp_json" and not payload.strip():
+        raise RawFileError(raw_key.key, "empty file: no OTLP JSON" + (" after gunzip" if payload is not data else ""))
 
     try:
         stripped = payload.lstrip()

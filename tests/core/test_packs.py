@@ -43,6 +43,33 @@ def test_incompressible_block_stored_raw():
     assert blocks[0].stored_size == blocks[0].raw_size == 5000
 
 
+def test_large_block_matches_across_its_whole_length():
+    import os
+    import zstandard
+
+    from gravity.content.codec import compress_block, decompress_block
+
+    # The same 1 MiB of noise twice, 12 MiB apart: only a window past 8 MiB finds the repeat.
+    noise = os.urandom(1 << 20)
+    block = noise + bytes(12 << 20) + noise
+
+    codec, stored = compress_block(block, level=3)
+
+    assert codec == 1
+    assert len(stored) < 1.2 * len(noise)
+    assert zstandard.get_frame_parameters(stored).window_size >= len(block) - len(noise)
+    assert decompress_block(codec, stored, len(block)) == block
+
+
+def test_old_pack_version_rejected_with_its_origin():
+    from gravity.content.packs import InvalidPack
+
+    trailer = TRAILER.pack(10, 10, b"GRVPACK\x01")
+
+    with pytest.raises(InvalidPack, match="16-byte chunk ids"):
+        parse_trailer(trailer)
+
+
 def test_chunk_index_rebuilt_from_packs_alone(local_store, corpus_sample):
     copy_into_store(local_store, corpus_sample[:1])
     Worker(local_store).run_once()

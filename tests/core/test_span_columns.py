@@ -48,7 +48,7 @@ def test_values_of_other_types_or_values_stay():
     assert item == original
 
 
-def test_pointer_to_a_missing_column_is_a_clear_error():
+def test_missing_pointed_column_raises():
     item = {"attributes": [_attribute("session.id", {"$s": "session_id"})]}
 
     with pytest.raises(ValueError, match="points to column 'session_id'"):
@@ -72,7 +72,7 @@ def test_end_time_rebuilt_from_latency(row, expected):
     assert item == expected
 
 
-def test_spans_missing_a_start_or_an_end_round_trip(local_store):
+def test_span_without_start_or_end(local_store):
     import orjson
 
     from gravity.reconstruct import TraceReader

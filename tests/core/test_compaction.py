@@ -100,3 +100,45 @@ def test_dictionary_used_by_new_packs_old_data_readable(local_store, corpus_samp
     assert 0 in dict_ids  # blocks written before the dictionary existed
     assert verify_store(local_store).problems == []
     assert_lossless(local_store, [path for path, _ in corpus_sample])
+
+
+def test_tail_pack_joins_only_a_comparable_merge():
+    from gravity.compaction.packs import _packs_to_merge
+    from gravity.store.base import ObjectInfo
+
+    mib = 1 << 20
+    content = {"p/fresh.pack": 1 * mib, "p/c-small.pack": 2 * mib, "p/c-mid.pack": 10 * mib,
+               "p/c-big.pack": 60 * mib}
+
+    def chosen(*keys):
+        infos = [ObjectInfo(key, 0, 0.0) for key in keys]
+        return sorted(info.key for info in _packs_to_merge(infos, content, "p/"))
+
+    # 2 MiB <= 4 x 1 MiB joins; then 10 MiB <= 4 x 3 MiB joins; 60 MiB > 4 x 13 MiB does not.
+    assert chosen("p/fresh.pack", "p/c-small.pack", "p/c-mid.pack", "p/c-big.pack") == [
+        "p/c-mid.pack", "p/c-small.pack", "p/fresh.pack"]
+    assert chosen("p/fresh.pack", "p/c-mid.pack") == ["p/fresh.pack"]
+    assert chosen("p/c-small.pack", "p/c-mid.pack") == []  # nothing new: nothing to do
+
+
+def test_tail_pack_kept_or_merged_by_rule(local_store, corpus_sample):
+    copy_into_store(local_store, corpus_sample[:2])
+    Worker(local_store).run_once()
+    tails = _keys(local_store, "packs/")
+    copy_into_store(local_store, corpus_sample[2:])
+    Worker(local_store, WorkerSettings(compact=False)).run_once()
+    fresh = _keys(local_store, "packs/") - tails
+    content = {key: sum(block.raw_size for block in blocks)
+               for tenant in content_tenants(local_store)
+               for key, blocks in ChunkStore(local_store, tenant).pack_blocks().items()}
+
+    compact_store(local_store)
+
+    packs = _keys(local_store, "packs/")
+    assert fresh and not fresh & packs  # every fresh pack was compacted
+    for tail in tails:
+        tenant_fresh = sum(content[key] for key in fresh if key.rsplit("/", 1)[0] == tail.rsplit("/", 1)[0])
+        kept = tail in packs
+        assert kept == (tenant_fresh == 0 or content[tail] > 4 * tenant_fresh), tail
+    assert verify_store(local_store).problems == []
+    assert_lossless(local_store, [path for path, _ in corpus_sample])

@@ -27,7 +27,7 @@ from gravity.compaction import compaction_lock
 from gravity.content.chunk_store import ChunkStore
 from gravity.content.packs import PackWriter
 from gravity.content.ids import tenant_prefix
-from gravity.store.base import ObjectStore
+from gravity.store.base import ObjectInfo, ObjectStore
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,15 @@ SETTLED_PACK_BYTES = 32 * 1024 * 1024
 # Compacted packs stop growing here, so one object stays cheap to rewrite.
 MAX_PACK_BYTES = 64 * 1024 * 1024
 
+# Compaction names its packs c-{id}.pack, to distinguish them from the workers' fresh packs.
+COMPACTED_PACK_PREFIX = "c-"
+
+# A compacted pack that is not full joins a merge only while it contains at most this many
+# times the content merged so far. Merging the tail pack with every small batch would
+# recompress up to 32 MiB at level 19 for each batch. In a simulation of 0.1 MB batches,
+# each byte is compressed 9 times before its pack is full this way, against 156 times.
+TAIL_MERGE_RATIO = 4
+
 
 def compact_packs(store: ObjectStore, tenant: str, min_packs: int = 2) -> tuple[int, int]:
     """Rewrite the tenant's small packs; return (packs replaced, packs written)."""
@@ -53,9 +62,12 @@ def compact_packs(store: ObjectStore, tenant: str, min_packs: int = 2) -> tuple[
         # A worker may have written a pack between loading the chunk index and the listing.
         chunks.refresh()
         blocks_by_pack = chunks.pack_blocks()
-        infos = [info for info in infos if info.key in blocks_by_pack
-                 and sum(block.raw_size for block in blocks_by_pack[info.key]) < SETTLED_PACK_BYTES]
+        content = {key: sum(block.raw_size for block in blocks) for key, blocks in blocks_by_pack.items()}
+        infos = [info for info in infos if info.key in content and content[info.key] < SETTLED_PACK_BYTES]
         if len(infos) < min_packs:
+            return 0, 0
+        infos = _packs_to_merge(infos, content, chunks.pack_prefix)
+        if not infos:
             return 0, 0
 
         infos.sort(key=lambda info: (info.mtime, info.key))
@@ -86,6 +98,21 @@ def compact_packs(store: ObjectStore, tenant: str, min_packs: int = 2) -> tuple[
         return len(infos), len(written)
 
 
+def _packs_to_merge(infos: list[ObjectInfo], content: dict[str, int], pack_prefix: str) -> list[ObjectInfo]:
+    """Return every fresh pack, and the compacted packs small enough to join them."""
+    compacted = f"{pack_prefix}{COMPACTED_PACK_PREFIX}"
+    chosen = [info for info in infos if not info.key.startswith(compacted)]
+    if not chosen:
+        return []  # compacted packs are merged again only when new content arrives
+    merged = sum(content[info.key] for info in chosen)
+    for info in sorted((info for info in infos if info.key.startswith(compacted)), key=lambda i: content[i.key]):
+        if content[info.key] > TAIL_MERGE_RATIO * merged:
+            break
+        chosen.append(info)
+        merged += content[info.key]
+    return chosen
+
+
 def _similarity_key(piece: tuple[bytes, bytes]) -> bytes:
     return piece[1].lstrip()[:64]
 
@@ -95,6 +122,6 @@ def _write_group(store: ObjectStore, chunks: ChunkStore, group: list[tuple[bytes
     for chunk, data in sorted(group, key=_similarity_key):
         writer.add(chunk, data)
     pack_id, data, _ = writer.finish()
-    key = f"{chunks.pack_prefix}{pack_id}.pack"
+    key = f"{chunks.pack_prefix}{COMPACTED_PACK_PREFIX}{pack_id}.pack"
     store.put_if_absent(key, data)
     return key

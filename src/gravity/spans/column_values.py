@@ -11,6 +11,10 @@ such a value, and the reader puts the column's value back:
 
 A value is replaced only when it equals the column exactly and in type, so reconstruction
 stays byte-exact whatever the normalizer did to arrive at the column.
+
+NOTE: this makes these columns part of the span's stored form. Whatever rewrites index rows
+(compaction, a future update of call columns when log events arrive late) must keep their
+values as written, or write the attribute values back into the skeleton first.
 """
 
 from __future__ import annotations

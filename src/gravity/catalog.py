@@ -42,13 +42,19 @@ class CommitRecord:
     raw_json_bytes: int
     records: int
     index_files: list[str] = field(default_factory=list)
-    content_objects: list[str] = field(default_factory=list)
     chunks_referenced: int = 0
     chunks_new: int = 0
     committed_at: float = 0.0
 
     def to_json(self) -> bytes:
         return orjson.dumps(self.__dict__)
+
+    @classmethod
+    def from_json(cls, data: bytes) -> CommitRecord:
+        # Fields that earlier versions wrote and this one dropped (the packs a file's chunks
+        # went to, stale after the first compaction) are ignored.
+        fields = orjson.loads(data)
+        return cls(**{name: value for name, value in fields.items() if name in cls.__dataclass_fields__})
 
 
 def commit_key(payload_id: str) -> str:
@@ -57,7 +63,7 @@ def commit_key(payload_id: str) -> str:
 
 def read_commit(store: ObjectStore, payload_id: str) -> CommitRecord | None:
     try:
-        return CommitRecord(**orjson.loads(store.get(commit_key(payload_id))))
+        return CommitRecord.from_json(store.get(commit_key(payload_id)))
     except ObjectNotFound:
         return None
 
@@ -65,7 +71,7 @@ def read_commit(store: ObjectStore, payload_id: str) -> CommitRecord | None:
 def iter_commits(store: ObjectStore) -> Iterator[CommitRecord]:
     for info in store.list(COMMITS):
         if info.key.endswith(".json"):
-            yield CommitRecord(**orjson.loads(store.get(info.key)))
+            yield CommitRecord.from_json(store.get(info.key))
 
 
 def iter_compactions(store: ObjectStore) -> Iterator[dict[str, Any]]:

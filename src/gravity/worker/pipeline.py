@@ -161,12 +161,10 @@ def _process(
         rows_by_file[(tenant, _day(time_ns, fallback_day))].append(row)
 
     # Content first: once the packs are durable, index rows may point into them.
-    content_objects = []
     for writer in writers.values():
         result.chunks_referenced += writer.chunks_referenced
         result.chunks_new += writer.new_chunks
-        content_objects.extend(writer.commit())
-    result.puts += len(content_objects)
+        result.puts += len(writer.commit())
 
     schema = SPAN_SCHEMA if payload.signal == TRACES else LOG_SCHEMA
     for (tenant, day), rows in sorted(rows_by_file.items()):
@@ -185,7 +183,6 @@ def _process(
         raw_json_bytes=len(payload.payload),
         records=len(payload.records),
         index_files=result.index_files,
-        content_objects=content_objects,
         chunks_referenced=result.chunks_referenced,
         chunks_new=result.chunks_new,
         committed_at=time.time(),

@@ -125,3 +125,17 @@ def test_reconstruct_names_the_tenant_that_has_the_trace(stored_sample):
         TraceReader(store).trace(trace["trace_id"], tenant=other)
 
     assert f"is not stored for tenant {other!r}; it is stored for {trace['tenant']!r}" in str(error.value)
+
+
+def test_cli_empty_store_and_file_as_store(tmp_path):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "a-file").write_text("not a store")
+
+    empty = gravity("traces", "--store", str(tmp_path / "empty"))
+    not_a_directory = gravity("traces", "--store", str(tmp_path / "a-file"), check=False)
+
+    assert empty.stdout == ""
+    assert "holds no traces yet" in empty.stderr
+    assert "gravity worker --once" in empty.stderr
+    assert not_a_directory.returncode == 2
+    assert "is a file, not a directory" in not_a_directory.stderr

@@ -28,7 +28,7 @@ def parse_since(value: str, now: float | None = None) -> int:
     except ValueError:
         raise click.BadParameter(
             f"invalid time {value!r}: expected a duration such as 30m, 2h or 7d, "
-            "or an ISO 8601 time such as 2025-09-08T14:00:00Z"
+            "or an ISO 8601 time such as 2025-09-08T14:00:00Z", param_hint="'--since'"
         ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
@@ -64,9 +64,14 @@ def command(
             click.echo(orjson.dumps(trace).decode())
         return
     if not traces:
-        click.echo("no traces match; 'gravity inspect' shows what the store holds", err=True)
+        filtered = any(value is not None for value in (tenant, service, model, session, since))
+        if filtered:
+            click.echo("no traces match these filters; without them, 'gravity traces' lists the newest", err=True)
+        else:
+            click.echo("the store holds no traces yet; if raw files wait under its raw-spans/, "
+                       "'gravity worker --once' processes them", err=True)
         return
-    click.echo(f"{'started (UTC)':19}  {'trace id':32}  {'spans':>5}  {'duration':>9}  "
+    click.echo(f"{'started (UTC)':19}  {'trace id':32}  {'tenant':10}  {'spans':>5}  {'duration':>9}  "
                f"{'tokens in/out':>15}  {'cost $':>8}  root span / models")
     for trace in traces:
         click.echo(_line(trace))
@@ -84,5 +89,5 @@ def _line(trace: dict) -> str:
     root = trace["root_name"] or "(no root span)"
     models = ", ".join(trace["models"] or [])
     errors = f"  {trace['errors']} error span(s)" if trace["errors"] else ""
-    return (f"{started}  {trace['trace_id']}  {trace['spans']:>5}  {duration:>9}  {tokens:>15}  "
+    return (f"{started}  {trace['trace_id']}  {trace['tenant']:10}  {trace['spans']:>5}  {duration:>9}  {tokens:>15}  "
             f"{cost:>8}  {root}{' / ' + models if models else ''}{errors}")

@@ -33,6 +33,9 @@ def open_store(
     if not location.startswith("s3://"):
         if location.lower().startswith("s3:") or "://" in location:
             raise ConfigError(f"invalid store {location!r}: expected a directory or s3://bucket[/prefix]")
+        if os.path.exists(location) and not os.path.isdir(location):
+            raise ConfigError(f"store {location} is a file, not a directory; pass --store (or set "
+                              "GRAVITY_STORE) to the directory that holds the store")
         if not create and not os.path.isdir(location):
             raise ConfigError(
                 f"store directory {location} does not exist; pass --store (or set GRAVITY_STORE) "

@@ -48,6 +48,9 @@ def command(store_location: str | None, as_json: bool) -> None:
     for failure in report["failures"]:
         lines.append(f"set aside: {failure['raw_key']}: {failure['reason']}")
     click.echo("\n".join(lines))
+    if report["files_processed"] == 0 and report["stored_bytes"]["raw"] > 0:
+        click.echo("raw files wait under raw-spans/ or raw-logs/; 'gravity worker --once' processes them",
+                   err=True)
     if report["objects"] == 0 and report["stored_bytes"]["raw"] == 0:
         click.echo(f"{store.url} holds no Gravity data and no raw files; check --store, or copy "
                    "Collector files under its raw-spans/ and run 'gravity worker --once'", err=True)

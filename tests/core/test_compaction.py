@@ -138,7 +138,7 @@ def test_tail_pack_kept_or_merged_by_rule(local_store, corpus_sample):
     assert fresh and not fresh & packs  # every fresh pack was compacted
     for tail in tails:
         tenant_fresh = sum(content[key] for key in fresh if key.rsplit("/", 1)[0] == tail.rsplit("/", 1)[0])
-        kept = tail in packs
-        assert kept == (tenant_fresh == 0 or content[tail] > 4 * tenant_fresh), tail
+        tail_left_alone = tail in packs
+        assert tail_left_alone == (tenant_fresh == 0 or content[tail] > 4 * tenant_fresh), tail
     assert verify_store(local_store).problems == []
     assert_lossless(local_store, [path for path, _ in corpus_sample])

@@ -23,7 +23,7 @@ def index_key(tenant: str, signal: str, day: str, name: str) -> str:
     return f"index/{tenant_prefix(tenant)}/{table}/dt={day}/{name}.parquet"
 
 
-# Min/max statistics serve row-group pruning on these columns only; on the others (skeletons,
+# Min/max statistics serve row-group pruning on these columns only. On the others (skeletons,
 # chunk references, frames) they would cost 46 KB per 28k spans and never prune anything.
 STATISTICS_COLUMNS = ("trace_id", "start_ns", "time_ns")
 
